@@ -1,0 +1,136 @@
+"""Portal settings: the plugin's options in mkdocs.yml, and the reference date.
+
+Read without MkDocs, so `portal check` stays fast and works even where the
+MkDocs configuration itself has unrelated problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .loader import describe_type, parse_yaml
+from .model import LineMap
+from .problems import Problem, make_problem
+
+PLUGIN_NAME = "insight-portal"
+CONFIG_FILE = "mkdocs.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class PortalConfig:
+    undecided_after_days: int = 30
+    persona_review_after_days: int = 180
+    teams: frozenset[str] | None = None  # None: any owner name is accepted
+    tags: frozenset[str] | None = None
+    personal_data_allow: tuple[re.Pattern[str], ...] = field(default=())
+
+
+_INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")
+_LIST_OPTIONS = ("teams", "tags", "personal_data_allow")
+OPTIONS = _INT_OPTIONS + _LIST_OPTIONS
+
+
+def load_config(root: Path) -> tuple[PortalConfig, list[Problem]]:
+    """The plugin options from `root/mkdocs.yml`; bad options become problems."""
+    path = root / CONFIG_FILE
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(make_problem("invalid-config", CONFIG_FILE, 1,
+                                     detail=f"cannot read {CONFIG_FILE}: {error}",
+                                     hint="Save mkdocs.yml as UTF-8."))
+        return PortalConfig(), problems
+    data, lines = parse_yaml(text.replace("\r\n", "\n"), CONFIG_FILE, first_line=1,
+                             problems=problems, lenient_tags=True)
+    if not isinstance(data, dict):
+        return PortalConfig(), problems
+
+    options, options_line = _plugin_options(data.get("plugins"))
+    if options is None:
+        return PortalConfig(), problems
+    return _parse_options(options, options_line, lines, problems), problems
+
+
+def _plugin_options(plugins: Any) -> tuple[dict[str, Any] | None, tuple]:
+    """Find `- insight-portal: {...}` in the plugins list (or mapping)."""
+    if isinstance(plugins, dict):
+        value = plugins.get(PLUGIN_NAME)
+        if PLUGIN_NAME in plugins:
+            return (value if isinstance(value, dict) else {}), ("plugins", PLUGIN_NAME)
+    if isinstance(plugins, list):
+        for index, entry in enumerate(plugins):
+            if entry == PLUGIN_NAME:
+                return {}, ("plugins", index)
+            if isinstance(entry, dict) and PLUGIN_NAME in entry:
+                value = entry[PLUGIN_NAME]
+                return (value if isinstance(value, dict) else {}), ("plugins", index, PLUGIN_NAME)
+    return None, ()
+
+
+def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
+                   problems: list[Problem]) -> PortalConfig:
+    def line(*key: str | int) -> int:
+        return lines.line(*base, *key)
+
+    def bad(key: str, detail: str, hint: str) -> None:
+        problems.append(make_problem("invalid-config", CONFIG_FILE, line(key), detail=detail,
+                                     hint=hint))
+
+    values: dict[str, Any] = {}
+    for key, value in options.items():
+        if key not in OPTIONS:
+            bad(key, f"unknown option '{key}' for plugin {PLUGIN_NAME}",
+                f"Options are: {', '.join(OPTIONS)}.")
+        elif key in _INT_OPTIONS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                bad(key, f"option '{key}' must be a whole number of days, not "
+                         f"{describe_type(value)}", f"For example '{key}: 30'.")
+            else:
+                values[key] = value
+        elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            bad(key, f"option '{key}' must be a list of text, not {describe_type(value)}",
+                f"For example '{key}: [research-team, checkout-team]'.")
+        elif key == "personal_data_allow":
+            patterns = []
+            for index, pattern in enumerate(value):
+                try:
+                    patterns.append(re.compile(pattern))
+                except re.error as error:
+                    problems.append(make_problem(
+                        "invalid-config", CONFIG_FILE, line(key, index),
+                        detail=f"'{pattern}' under personal_data_allow is not a valid "
+                               f"regular expression: {error}",
+                        hint="Escape special characters, e.g. '@example\\.com$'."))
+            values[key] = tuple(patterns)
+        else:
+            values[key] = frozenset(value)
+    return PortalConfig(**values)
+
+
+class TodayError(ValueError):
+    """The reference date given by the user cannot be read."""
+
+
+def resolve_today(option: str | None, environ: Mapping[str, str] | None = None) -> dt.date:
+    """The reference date for every age: --today, else SOURCE_DATE_EPOCH, else the clock."""
+    environ = os.environ if environ is None else environ
+    if option:
+        try:
+            return dt.date.fromisoformat(option)
+        except ValueError:
+            raise TodayError(f"--today must be a date as YYYY-MM-DD, not '{option}'") from None
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise TodayError(
+                f"SOURCE_DATE_EPOCH must be seconds since 1970 (an integer), not '{epoch}'"
+            ) from None
+    return dt.date.today()

@@ -1,0 +1,67 @@
+"""Formatters for check results, chosen by name: text for people, json for
+tools, github for annotations on a pull request's diff."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .pipeline import PortalResult
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(result: PortalResult) -> str:
+    return (f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')} "
+            f"in {_plural(result.files_checked, 'file')}")
+
+
+def format_text(result: PortalResult) -> str:
+    lines = []
+    for p in result.problems:
+        lines.append(f"{p.path}:{p.line}: {p.severity}: {p.message} [{p.rule}]")
+        if p.hint:
+            lines.append(f"    hint: {p.hint}")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def format_json(result: PortalResult) -> str:
+    document = {
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "problems": [p.as_dict() for p in result.problems],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(result: PortalResult) -> str:
+    """Workflow commands: GitHub shows each as an annotation on the file and line."""
+    lines = []
+    for p in result.problems:
+        properties = ",".join([
+            f"file={_escape_property(p.path)}",
+            f"line={p.line}",
+            f"title={_escape_property(f'{p.rule} ({p.severity})')}",
+        ])
+        message = p.message + (f"\n{p.hint}" if p.hint else "")
+        lines.append(f"::{p.severity} {properties}::{_escape_data(message)}")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+FORMATTERS: dict[str, Callable[[PortalResult], str]] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+}

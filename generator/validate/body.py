@@ -1,0 +1,82 @@
+"""Reads a Markdown body for what validation needs: relative links between
+entries, and raw HTML that the portal will strip.
+
+Code (fenced blocks and inline code spans) is skipped: a link or tag shown as
+an example is not a link or tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import BodyLink
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*|/?)>")
+_EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"(?:java|vb)script\s*:|data\s*:\s*text/html", re.IGNORECASE)
+
+# Tags kept in bodies; everything else is removed when pages are rendered.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul", "var",
+})
+
+
+def prose_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(0-based line index, text) of every body line outside code, inline code blanked."""
+    fence: str | None = None
+    for index, line in enumerate(body.split("\n")):
+        marker = _FENCE.match(line)
+        if fence is not None:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+            continue
+        if marker:
+            fence = marker.group(1)
+            continue
+        if "`" in line:
+            line = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+        yield index, line
+
+
+def relative_links(body: str, body_line: int) -> list[BodyLink]:
+    """Links to local files (not URLs or in-page anchors), with their file lines."""
+    links: list[BodyLink] = []
+    for index, line in prose_lines(body):
+        if "](" not in line and "]:" not in line:
+            continue
+        targets = [m.group(1) for m in _INLINE_LINK.finditer(line)]
+        definition = _REFERENCE_DEFINITION.match(line)
+        if definition:
+            targets.append(definition.group(1))
+        for target in targets:
+            if not _EXTERNAL.match(target):
+                links.append(BodyLink(target, body_line + index))
+    return links
+
+
+def unsafe_html(body: str, body_line: int) -> Iterator[tuple[int, str]]:
+    """(file line, description) of raw HTML the renderer will remove."""
+    for index, line in prose_lines(body):
+        if "<" not in line:
+            continue
+        for match in _TAG.finditer(line):
+            closing, name, attributes = match.groups()
+            name = name.lower()
+            if closing:
+                continue
+            if name not in ALLOWED_TAGS:
+                yield body_line + index, f"<{name}>"
+            elif _EVENT_ATTRIBUTE.search(attributes):
+                yield body_line + index, f"event handler on <{name}>"
+            elif _SCRIPT_URL.search(attributes):
+                yield body_line + index, f"script URL in <{name}>"

@@ -1,0 +1,256 @@
+"""Second pass: the whole corpus at once — ids, references, supersedes chains,
+links between files, unused entries, and everything measured against today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..catalog import Catalog, kind_of
+from ..config import PortalConfig
+from ..loader import SourceFile
+from ..model import DecisionStatus, Entry, Insight, Kind, PersonaStatus
+from ..problems import Problem, make_problem
+from ..suggest import did_you_mean
+from .fields import label
+
+
+def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
+                 config: PortalConfig, today: dt.date) -> tuple[Catalog, list[Problem]]:
+    """Index `entries` (files that loaded) and check what spans files.
+
+    `files` lists every file found, loaded or not.
+    """
+    problems: list[Problem] = []
+    catalog = Catalog()
+    for source in files:
+        catalog.file_ids[source.kind].add(source.id)
+    for entry in entries:
+        existing = catalog.add(entry)
+        if existing is not None:
+            kind = kind_of(entry)
+            problems.append(make_problem("duplicate-id", entry.origin.path, 1, kind=kind,
+                                         id=entry.id, other=existing.origin.path))
+    _aliases(catalog, problems)
+    catalog.link()
+
+    _references(catalog, problems)
+    _supersedes(catalog, problems)
+    _links(catalog, files, root, problems)
+    _unused(catalog, problems)
+    _dates(catalog, config, today, problems)
+    return catalog, problems
+
+
+def _aliases(catalog: Catalog, problems: list[Problem]) -> None:
+    for kind in Kind:
+        owners = catalog.aliases[kind]
+        for entry in catalog.entries(kind).values():
+            for index, alias in enumerate(entry.aliases):
+                line = entry.origin.line("aliases", index)
+                if alias in catalog.file_ids[kind]:
+                    other = f"the id of {kind.folder}/{alias}.md" if alias != entry.id \
+                        else "this entry's own id"
+                    problems.append(make_problem("alias-conflict", entry.origin.path, line,
+                                                 alias=alias, other=other, kind=kind))
+                elif alias in owners and owners[alias] != entry.id:
+                    problems.append(make_problem(
+                        "alias-conflict", entry.origin.path, line, alias=alias, kind=kind,
+                        other=f"an alias of {kind.folder}/{owners[alias]}.md"))
+                else:
+                    owners[alias] = entry.id
+
+
+def _reference_hint(catalog: Catalog, kind: Kind, ref: str) -> str:
+    renamed = catalog.aliases[kind].get(ref)
+    if renamed:
+        return f'"{ref}" was renamed to "{renamed}": refer to the new id.'
+    suggestion = did_you_mean(ref, catalog.file_ids[kind])
+    return suggestion or f"Known {kind.folder}: {_few(catalog.file_ids[kind])}."
+
+
+def _few(ids: set[str], limit: int = 8) -> str:
+    if not ids:
+        return "none yet"
+    shown = sorted(ids)[:limit]
+    return ", ".join(shown) + (", …" if len(ids) > limit else "")
+
+
+def _references(catalog: Catalog, problems: list[Problem]) -> None:
+    for insight in catalog.insights.values():
+        origin = insight.origin
+        for index, ref in enumerate(insight.personas):
+            if not catalog.exists(Kind.PERSONA, ref):
+                problems.append(make_problem(
+                    "unknown-persona", origin.path, origin.line("personas", index),
+                    kind="insight", id=insight.id, field=f"personas[{index}]", ref=ref,
+                    suggestion=_reference_hint(catalog, Kind.PERSONA, ref)))
+        if insight.journey and not catalog.exists(Kind.JOURNEY, insight.journey):
+            problems.append(make_problem(
+                "unknown-journey", origin.path, origin.line("journey"), id=insight.id,
+                ref=insight.journey,
+                suggestion=_reference_hint(catalog, Kind.JOURNEY, insight.journey)))
+        journey = catalog.journeys.get(insight.journey or "")
+        if journey is not None:
+            stage_ids = journey.stage_ids()
+            for index, stage in enumerate(insight.stages):
+                if stage not in stage_ids:
+                    hint = did_you_mean(stage, stage_ids) or \
+                        f"Stages of {journey.id}: {', '.join(stage_ids)}."
+                    problems.append(make_problem(
+                        "unknown-stage", origin.path, origin.line("stages", index),
+                        id=insight.id, field=f"stages[{index}]", ref=stage,
+                        journey=journey.id, suggestion=hint))
+        for field in ("related", "supersedes"):
+            for index, ref in enumerate(getattr(insight, field)):
+                if ref != insight.id and not catalog.exists(Kind.INSIGHT, ref):
+                    problems.append(make_problem(
+                        "unknown-insight", origin.path, origin.line(field, index),
+                        id=insight.id, field=f"{field}[{index}]", ref=ref,
+                        suggestion=_reference_hint(catalog, Kind.INSIGHT, ref)))
+    for journey in catalog.journeys.values():
+        for index, ref in enumerate(journey.personas):
+            if not catalog.exists(Kind.PERSONA, ref):
+                problems.append(make_problem(
+                    "unknown-persona", journey.origin.path,
+                    journey.origin.line("personas", index), kind="journey", id=journey.id,
+                    field=f"personas[{index}]", ref=ref,
+                    suggestion=_reference_hint(catalog, Kind.PERSONA, ref)))
+
+
+def _supersedes(catalog: Catalog, problems: list[Problem]) -> None:
+    for insight in catalog.insights.values():
+        for index, ref in enumerate(insight.supersedes):
+            old = catalog.insights.get(ref)
+            if old is None or ref == insight.id or old.status is None:
+                continue
+            if old.status is not DecisionStatus.SUPERSEDED:
+                problems.append(make_problem(
+                    "superseded-not-marked", insight.origin.path,
+                    insight.origin.line("supersedes", index), id=insight.id, ref=ref,
+                    status=old.status))
+    for cycle in _cycles(catalog.insights):
+        first = catalog.insights[cycle[0]]
+        problems.append(make_problem(
+            "supersedes-cycle", first.origin.path, first.origin.line("supersedes"),
+            cycle=" → ".join(cycle + [cycle[0]])))
+
+
+def _cycles(insights: dict[str, Insight]) -> list[list[str]]:
+    """Each supersedes cycle once, rotated to start at its smallest id."""
+    graph = {id: [ref for ref in insight.supersedes if ref in insights and ref != id]
+             for id, insight in insights.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    found: dict[frozenset[str], list[str]] = {}
+    for start in sorted(graph):
+        if start in state:
+            continue
+        path: list[str] = [start]
+        state[start] = 1
+        stack = [iter(graph[start])]
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                cycle = path[path.index(following):]
+                smallest = cycle.index(min(cycle))
+                found.setdefault(frozenset(cycle), cycle[smallest:] + cycle[:smallest])
+            elif following not in state:
+                state[following] = 1
+                path.append(following)
+                stack.append(iter(graph[following]))
+    return sorted(found.values())
+
+
+def _links(catalog: Catalog, files: list[SourceFile], root: Path,
+           problems: list[Problem]) -> None:
+    known = {source.rel for source in files}
+    folders = {kind.folder: kind for kind in Kind}
+    for kind in Kind:
+        for entry in catalog.entries(kind).values():
+            for link in entry.links:
+                target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
+                if not target:
+                    continue
+                resolved = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(entry.origin.path), target))
+                top = resolved.split("/", 1)[0]
+                reason, suggestion = None, ""
+                if resolved == ".." or resolved.startswith("../") or target.startswith("/"):
+                    reason = "points outside the portal"
+                elif top in folders and resolved not in known:
+                    reason = f"points to {resolved}, which does not exist"
+                    stem = posixpath.splitext(posixpath.basename(resolved))[0]
+                    suggestion = " " + did_you_mean(stem, catalog.file_ids[folders[top]])
+                elif top not in folders and not (root / resolved).exists():
+                    reason = f"points to {resolved}, which does not exist"
+                if reason:
+                    problems.append(make_problem("broken-link", entry.origin.path, link.line,
+                                                 target=link.target, reason=reason,
+                                                 suggestion=suggestion))
+
+
+def _unused(catalog: Catalog, problems: list[Problem]) -> None:
+    for persona in catalog.personas.values():
+        if persona.status is PersonaStatus.ACTIVE and not catalog.insights_of_persona.get(
+                persona.id):
+            problems.append(make_problem("unused-persona", persona.origin.path, 1,
+                                         id=persona.id))
+    for journey in catalog.journeys.values():
+        if not catalog.insights_of_journey.get(journey.id):
+            problems.append(make_problem("unused-journey", journey.origin.path, 1,
+                                         id=journey.id))
+    active = [p.id for p in catalog.personas.values() if p.status is PersonaStatus.ACTIVE]
+    for insight in catalog.insights.values():
+        if insight.status is not DecisionStatus.NEW:
+            continue
+        for index, ref in enumerate(insight.personas):
+            persona = catalog.personas.get(ref)
+            if persona is not None and persona.status is PersonaStatus.ARCHIVED:
+                suggestion = did_you_mean(ref, active) or \
+                    "Refer to an active persona, or reactivate this one."
+                problems.append(make_problem(
+                    "archived-persona", insight.origin.path,
+                    insight.origin.line("personas", index), ref=ref, suggestion=suggestion))
+
+
+def _dates(catalog: Catalog, config: PortalConfig, today: dt.date,
+           problems: list[Problem]) -> None:
+    for kind in Kind:
+        for entry in catalog.entries(kind).values():
+            for path, date in entry.origin.past_dates:
+                if date > today:
+                    problems.append(make_problem(
+                        "future-date", entry.origin.path, entry.origin.line(*path),
+                        field=label(path), value=date.isoformat(), today=today.isoformat()))
+    for insight in catalog.insights.values():
+        decision, origin = insight.decision, insight.origin
+        if decision is None or decision.status is None:
+            continue
+        if decision.status.is_undecided and insight.created:
+            age = (today - insight.created).days
+            if age > config.undecided_after_days:
+                problems.append(make_problem(
+                    "decision-overdue", origin.path, origin.line("decision", "status"), age=age,
+                    status=decision.status, created=insight.created.isoformat(),
+                    limit=config.undecided_after_days))
+        if decision.review_by and decision.review_by < today \
+                and decision.status is not DecisionStatus.SUPERSEDED:
+            problems.append(make_problem(
+                "review-date-passed", origin.path, origin.line("decision", "review_by"),
+                review_by=decision.review_by.isoformat(),
+                age=(today - decision.review_by).days))
+    for persona in catalog.personas.values():
+        if persona.status is PersonaStatus.ACTIVE and persona.last_reviewed:
+            age = (today - persona.last_reviewed).days
+            if age > config.persona_review_after_days:
+                problems.append(make_problem(
+                    "persona-review-overdue", persona.origin.path,
+                    persona.origin.line("last_reviewed"), age=age,
+                    last_reviewed=persona.last_reviewed.isoformat(),
+                    limit=config.persona_review_after_days))

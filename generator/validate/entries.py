@@ -1,0 +1,179 @@
+"""First pass: one file on its own — its fields, its decision rules, its body.
+
+Everything here depends only on the file's content and the configuration, never
+on other files or on today's date, so its result can be cached per file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..config import PortalConfig
+from ..loader import Document
+from ..model import (
+    Decision,
+    DecisionStatus,
+    Entry,
+    Evidence,
+    Insight,
+    Journey,
+    Kind,
+    Metric,
+    Origin,
+    Persona,
+    PersonaStatus,
+    Stage,
+    Better,
+)
+from ..problems import Problem, make_problem
+from ..schema import FIELDS_BY_KIND
+from .body import relative_links, unsafe_html
+from .fields import FieldChecker, is_slug, label, slugify
+from .personal_data import find_personal_data
+
+
+def check_document(doc: Document, config: PortalConfig) -> tuple[Entry, list[Problem]]:
+    source = doc.source
+    problems: list[Problem] = []
+    if not is_slug(source.id):
+        problems.append(make_problem("bad-slug", source.rel, 1, what="file name",
+                                     value=source.path.name, suggestion=slugify(source.id)))
+    checker = FieldChecker(source.rel, doc.lines, config, problems)
+    values = checker.mapping(doc.data, FIELDS_BY_KIND[source.kind])
+    origin = Origin(source.rel, doc.lines, doc.body_line, checker.past_dates)
+    links = relative_links(doc.body, doc.body_line)
+
+    entry: Entry
+    if source.kind is Kind.INSIGHT:
+        entry = _insight(source.id, origin, values, doc.body, links)
+        _insight_rules(entry, doc.data, problems)
+    elif source.kind is Kind.PERSONA:
+        entry = _persona(source.id, origin, values, doc.body, links)
+    else:
+        entry = _journey(source.id, origin, values, doc.body, links)
+        _journey_rules(entry, doc, problems)
+
+    _personal_data(doc, config, problems)
+    for line, what in unsafe_html(doc.body, doc.body_line):
+        problems.append(make_problem("html-removed", source.rel, line, what=what))
+    return entry, problems
+
+
+# --- records -------------------------------------------------------------------
+
+def _insight(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Insight:
+    decision = v.get("decision")
+    return Insight(
+        id=id, origin=origin, body=body, links=links,
+        title=v.get("title"), summary=v.get("summary"), kind=v.get("kind"),
+        personas=v.get("personas", []), journey=v.get("journey"), stages=v.get("stages", []),
+        severity=v.get("severity"), confidence=v.get("confidence"), tags=v.get("tags", []),
+        evidence=[Evidence(**item) for item in v.get("evidence", [])],
+        created=v.get("created"), authors=v.get("authors", []),
+        decision=Decision(**decision) if decision is not None else None,
+        related=v.get("related", []), supersedes=v.get("supersedes", []),
+        aliases=v.get("aliases", []),
+    )
+
+
+def _persona(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Persona:
+    return Persona(
+        id=id, origin=origin, body=body, links=links,
+        name=v.get("name"), summary=v.get("summary"), segment=v.get("segment"),
+        goals=v.get("goals", []), frustrations=v.get("frustrations", []),
+        motivations=v.get("motivations", []), values=v.get("values", []),
+        quote=v.get("quote"), owner=v.get("owner"), last_reviewed=v.get("last_reviewed"),
+        status=v.get("status", PersonaStatus.ACTIVE), aliases=v.get("aliases", []),
+    )
+
+
+def _journey(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Journey:
+    stages = [
+        Stage(id=s.get("id"), name=s.get("name"), owner=s.get("owner"),
+              description=s.get("description"),
+              metrics=[Metric(**{**m, "better": m.get("better", Better.HIGHER)})
+                       for m in s.get("metrics", [])])
+        for s in v.get("stages", [])
+    ]
+    return Journey(
+        id=id, origin=origin, body=body, links=links,
+        title=v.get("title"), summary=v.get("summary"), personas=v.get("personas", []),
+        owner=v.get("owner"), stages=stages, aliases=v.get("aliases", []),
+    )
+
+
+# --- rules within one file ------------------------------------------------------
+
+def _insight_rules(insight: Insight, raw: dict[str, Any], problems: list[Problem]) -> None:
+    origin = insight.origin
+    if insight.stages and not _given(raw, "journey"):
+        problems.append(make_problem("stage-without-journey", origin.path, origin.line("stages")))
+    for field in ("related", "supersedes"):
+        for index, ref in enumerate(getattr(insight, field)):
+            if ref == insight.id:
+                problems.append(make_problem("self-reference", origin.path,
+                                             origin.line(field, index), id=insight.id,
+                                             field=field))
+    decision = insight.decision
+    if decision is None or decision.status is None:
+        return
+    status = decision.status
+    line = origin.line("decision", "status")
+    if status.needs_owner and not _given(raw, "decision", "owner"):
+        problems.append(make_problem("decision-missing-owner", origin.path, line, status=status))
+    if status.needs_date and not _given(raw, "decision", "date"):
+        problems.append(make_problem("decision-missing-date", origin.path, line, status=status))
+    if status is DecisionStatus.DECLINED and not _given(raw, "decision", "rationale"):
+        problems.append(make_problem("decision-missing-rationale", origin.path, line))
+    if status is DecisionStatus.DONE and not decision.outcome:
+        problems.append(make_problem("done-without-outcome", origin.path, line))
+
+
+def _journey_rules(journey: Journey, doc: Document, problems: list[Problem]) -> None:
+    first_seen: dict[str, int] = {}
+    for index, stage in enumerate(journey.stages):
+        if not stage.id:
+            continue
+        line = doc.lines.line("stages", index, "id")
+        if stage.id in first_seen:
+            problems.append(make_problem("duplicate-stage", doc.source.rel, line,
+                                         value=stage.id, first_line=first_seen[stage.id]))
+        else:
+            first_seen[stage.id] = line
+
+
+def _given(raw: Any, *path: str) -> bool:
+    """A non-empty value in the file, even one whose type was wrong (reported already)."""
+    for key in path:
+        if not isinstance(raw, dict):
+            return False
+        raw = raw.get(key)
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+
+
+# --- personal data ------------------------------------------------------------------
+
+def _personal_data(doc: Document, config: PortalConfig, problems: list[Problem]) -> None:
+    rel = doc.source.rel
+    for path, text in _strings(doc.data, ()):
+        for finding in find_personal_data(text, config.personal_data_allow):
+            problems.append(make_problem("personal-data", rel, doc.lines.line(*path),
+                                         field=f"field '{label(path)}'", what=finding.what,
+                                         masked=finding.masked))
+    if doc.body:
+        for finding in find_personal_data(doc.body, config.personal_data_allow):
+            line = doc.body_line + doc.body.count("\n", 0, finding.offset)
+            problems.append(make_problem("personal-data", rel, line, field="the body",
+                                         what=finding.what, masked=finding.masked))
+
+
+def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))

@@ -1,0 +1,73 @@
+"""Finds likely customer personal data in free text: e-mail addresses, phone
+numbers and payment-card numbers (Luhn-checked, so order numbers rarely trip it).
+
+Matches are reported masked, so CI logs do not repeat the data they warn about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# A run of digits with single spaces, dots, dashes or brackets between them.
+_NUMBER_RUN = re.compile(r"(?<![\w.\-/])[+(]?\d[\d()]*(?:[ .\-]?[\d()]+)+(?![\w/]|[.\-]\d)")
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_US_PHONE = re.compile(r"\(?\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    what: str  # "an e-mail address"
+    text: str  # the matched text, for allow patterns
+    masked: str  # what may be shown in a report
+    offset: int  # position in the scanned text
+
+
+def find_personal_data(text: str, allow: tuple[re.Pattern[str], ...] = ()) -> Iterator[Finding]:
+    for finding in _scan(text):
+        if not any(pattern.search(finding.text) for pattern in allow):
+            yield finding
+
+
+def _scan(text: str) -> Iterator[Finding]:
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            address = match.group()
+            local, _, domain = address.partition("@")
+            yield Finding("an e-mail address", address, f"{local[0]}…@{domain}", match.start())
+    if sum(ch.isdigit() for ch in text) < 9:  # fast path: most text has few digits
+        return
+    without_urls = _URL.sub(lambda m: " " * len(m.group()), text)
+    for match in _NUMBER_RUN.finditer(without_urls):
+        candidate = match.group().rstrip(".-")
+        digits = re.sub(r"\D", "", candidate)
+        if 13 <= len(digits) <= 19 and _luhn_valid(digits):
+            yield Finding("a payment-card number", candidate, f"card ending {digits[-4:]}",
+                          match.start())
+        elif _looks_like_phone(candidate, digits):
+            yield Finding("a phone number", candidate, f"number ending {digits[-2:]}",
+                          match.start())
+
+
+def _looks_like_phone(candidate: str, digits: str) -> bool:
+    if not 9 <= len(digits) <= 15 or _DATE_LIKE.fullmatch(candidate):
+        return False
+    if candidate.startswith("+"):
+        return len(digits) >= 8
+    if _US_PHONE.fullmatch(candidate):
+        return True
+    # National formats start with a trunk 0: 020 7946 0958, 0151-496-0000, 07700900123.
+    return digits.startswith("0") and 10 <= len(digits) <= 11
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0 and len(set(digits)) > 1
