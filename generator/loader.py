@@ -81,7 +81,7 @@ def parse(source: SourceFile, raw: bytes) -> tuple[Document | None, list[Problem
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        return None, [make_problem("not-utf8", rel, line, line=line)]
+        return None, [make_problem("not-utf8", rel, line, bad_line=line)]
     if "\r" in text:  # Windows (and old Mac) line endings are valid input
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():

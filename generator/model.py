@@ -148,7 +148,7 @@ class BodyLink:
 
 @dataclass(slots=True)
 class Evidence:
-    source: EvidenceSource | None
+    source: EvidenceSource | None = None
     ref: str | None = None
     date: dt.date | None = None
     quote: str | None = None
@@ -157,7 +157,7 @@ class Evidence:
 
 @dataclass(slots=True)
 class Decision:
-    status: DecisionStatus | None
+    status: DecisionStatus | None = None
     owner: str | None = None
     date: dt.date | None = None
     rationale: str | None = None
@@ -216,7 +216,7 @@ class Persona:
 
 @dataclass(slots=True)
 class Metric:
-    name: str | None
+    name: str | None = None
     value: float | None = None
     target: float | None = None
     unit: MetricUnit | None = None
@@ -226,7 +226,7 @@ class Metric:
 
 @dataclass(slots=True)
 class Stage:
-    id: str | None
+    id: str | None = None
     name: str | None = None
     owner: str | None = None
     description: str | None = None

@@ -12,7 +12,7 @@ from .catalog import Catalog
 from .config import PortalConfig, load_config
 from .loader import discover, load
 from .model import Entry
-from .problems import Problem, Severity, promote_warnings
+from .problems import Problem, Severity, make_problem, promote_warnings
 from .validate.corpus import check_corpus
 from .validate.entries import check_document
 
@@ -40,12 +40,16 @@ def check_portal(root: Path, today: dt.date, strict: bool = False) -> PortalResu
     files = discover(root)
     entries: list[Entry] = []
     for source in files:
-        document, file_problems = load(source)
-        problems.extend(file_problems)
-        if document is not None:
-            entry, entry_problems = check_document(document, config)
-            entries.append(entry)
-            problems.extend(entry_problems)
+        try:
+            document, file_problems = load(source)
+            problems.extend(file_problems)
+            if document is not None:
+                entry, entry_problems = check_document(document, config)
+                entries.append(entry)
+                problems.extend(entry_problems)
+        except Exception as error:  # a bug must not hide the other files' problems
+            problems.append(make_problem("internal-error", source.rel, 1,
+                                         detail=f"{type(error).__name__}: {error}"))
     catalog, corpus_problems = check_corpus(entries, files, root, config, today)
     problems.extend(corpus_problems)
     if strict:

@@ -59,7 +59,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 _RULES = [
     # --- reading the file ---------------------------------------------------
-    Rule("not-utf8", E, "file is not valid UTF-8 (bad byte at line {line})",
+    Rule("not-utf8", E, "file is not valid UTF-8 (first bad byte on line {bad_line})",
          "Save the file as UTF-8 (most editors offer 'Save with encoding')."),
     Rule("empty-file", E, "file is empty",
          "Start the file with front matter between two '---' lines; "
@@ -109,7 +109,8 @@ _RULES = [
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),
-    Rule("unknown-team", E, "{field} '{value}' is not a team listed under 'teams' in mkdocs.yml",
+    Rule("unknown-team", E, "field '{field}' has '{value}', which is not a team listed under "
+         "'teams' in mkdocs.yml",
          "{suggestion}Add the team to 'teams' in mkdocs.yml if it is new."),
     Rule("unknown-tag", E, "tag '{value}' is not listed under 'tags' in mkdocs.yml",
          "{suggestion}Add the tag to 'tags' in mkdocs.yml if it is new."),
@@ -134,7 +135,8 @@ _RULES = [
     Rule("broken-link", E, "link '{target}' {reason}",
          "Links between entries are relative to this file, e.g. "
          "'../personas/<id>.md' or '<insight-id>.md'.{suggestion}"),
-    Rule("future-date", E, "{field} {value} lies in the future (today is {today})",
+    Rule("future-date", E, "field '{field}' is {value}, which lies in the future (today is "
+         "{today})",
          "This date records something that already happened; check the year and month."),
     # --- warnings (--strict makes them errors) --------------------------------
     Rule("unused-persona", W, "persona \"{id}\" is not used by any insight",
@@ -159,8 +161,11 @@ _RULES = [
     Rule("persona-review-overdue", W, "persona last reviewed {age} days ago ({last_reviewed})",
          "Review the persona with fresh research and update 'last_reviewed'. Threshold: "
          "persona_review_after_days = {limit}.", reminder=True),
-    # --- configuration -----------------------------------------------------
+    # --- configuration and the checker itself -------------------------------
     Rule("invalid-config", E, "{detail}", "{hint}"),
+    Rule("internal-error", E, "the checker failed on this file: {detail}",
+         "This is a bug in Insight Portal, not in your file; please report it with the file. "
+         "The other files were still checked."),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
