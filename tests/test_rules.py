@@ -1,0 +1,233 @@
+"""One small broken corpus per rule: each case asserts the rule id, the file and
+the line. `test_every_rule_has_a_case` fails when a rule has no case here, so a
+rule cannot be added, or silently removed, without a test noticing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import pytest
+
+from conftest import BASE_FILES, MKDOCS_YML, TODAY
+from generator.pipeline import check_portal
+from generator.problems import RULES, Problem
+
+INSIGHT = "insights/fees-surprise.md"
+PERSONA = "personas/shopper.md"
+JOURNEY = "journeys/order.md"
+
+
+def base(path: str) -> str:
+    return textwrap.dedent(BASE_FILES[path])
+
+
+def changed(path: str, old: str, new: str) -> str:
+    """The base file at `path` with one exact piece of text replaced."""
+    text = base(path)
+    assert old in text, f"{old!r} is not in {path}"
+    return text.replace(old, new, 1)
+
+
+def add_to_insight(lines: str) -> str:
+    """Base insight with extra front-matter lines appended (they start on line 23)."""
+    return changed(INSIGHT, "  date: 2026-10-02\n---", f"  date: 2026-10-02\n{lines}\n---")
+
+
+SECOND_INSIGHT = """\
+---
+title: Second insight
+summary: Another one.
+kind: need
+personas: [shopper]
+severity: low
+confidence: low
+evidence: [{source: survey}]
+created: 2026-09-01
+authors: [sam]
+decision: {status: superseded, owner: cx-team}
+supersedes: [fees-surprise]
+---
+"""
+
+
+@dataclass
+class Case:
+    rule: str
+    files: dict[str, str | bytes | None]
+    path: str
+    line: int
+    hint_contains: str = ""
+    mkdocs_yml: str = MKDOCS_YML
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+CASES = [
+    # --- reading the file ---
+    Case("not-utf8", {"insights/latin.md": b"---\ntitle: caf\xe9\n---\n"}, "insights/latin.md", 2),
+    Case("empty-file", {"insights/blank.md": "\n  \n"}, "insights/blank.md", 1,
+         "portal new insight blank"),
+    Case("no-front-matter", {"insights/plain.md": "Just some notes.\n"}, "insights/plain.md", 1),
+    Case("no-front-matter", {"insights/open.md": "---\ntitle: never closed\n"},
+         "insights/open.md", 1),
+    Case("invalid-yaml", {"insights/tab.md": "---\ntitle: x\n\tsummary: y\n---\n"},
+         "insights/tab.md", 3),
+    Case("invalid-yaml", {"insights/flow.md": "---\ntitle: x\ntags: [a, b\n---\n"},
+         "insights/flow.md", 4),
+    Case("not-a-mapping", {"insights/list.md": "---\n- a\n- b\n---\n"}, "insights/list.md", 2),
+    Case("not-a-mapping", {"insights/hollow.md": "---\n---\nBody only.\n"},
+         "insights/hollow.md", 1),
+    Case("duplicate-key", {INSIGHT: changed(INSIGHT, "severity: high",
+                                            "severity: high\nseverity: low")}, INSIGHT, 9),
+    Case("too-complex", {"insights/deep.md": "---\ntitle: " + "[" * 80 + "]" * 80 + "\n---\n"},
+         "insights/deep.md", 2),
+    # --- one file's fields ---
+    Case("bad-slug", {"insights/Fees_Surprise.md": base(INSIGHT), INSIGHT: None},
+         "insights/Fees_Surprise.md", 1, "fees-surprise"),
+    Case("bad-slug", {JOURNEY: changed(JOURNEY, "- id: basket", "- id: Basket Page")},
+         JOURNEY, 7, "basket-page"),
+    Case("missing-field", {INSIGHT: changed(INSIGHT, "confidence: medium\n", "")}, INSIGHT, 1,
+         "confidence"),
+    Case("missing-field", {INSIGHT: changed(INSIGHT, "  status: accepted\n", "")}, INSIGHT, 19,
+         "under 'decision'"),
+    Case("empty-field", {INSIGHT: changed(INSIGHT, "title: Delivery fee surprises shoppers "
+                                                   "at checkout", "title:")}, INSIGHT, 2),
+    Case("too-few-items", {INSIGHT: changed(INSIGHT, "personas: [shopper]", "personas: []")},
+         INSIGHT, 5),
+    Case("wrong-type", {INSIGHT: changed(INSIGHT, "personas: [shopper]", "personas: shopper")},
+         INSIGHT, 5, "personas: [shopper]"),
+    Case("wrong-type", {INSIGHT: changed(INSIGHT, "count: 12", "count: many")}, INSIGHT, 16),
+    Case("wrong-type", {INSIGHT: changed(INSIGHT, "title: Delivery fee surprises shoppers "
+                                                  "at checkout", "title: yes")}, INSIGHT, 2,
+         "quotes"),
+    Case("wrong-type", {JOURNEY: changed(JOURNEY, "value: 0.71", 'value: "71%"')}, JOURNEY, 15),
+    Case("unknown-field", {INSIGHT: changed(INSIGHT, "summary:", "titel: typo\nsummary:")},
+         INSIGHT, 3, 'Did you mean "title"?'),
+    Case("bad-value", {INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")}, INSIGHT, 4,
+         'Did you mean "pain"?'),
+    Case("bad-value", {INSIGHT: changed(INSIGHT, "source: support-ticket", "source: ticket")},
+         INSIGHT, 12),
+    Case("bad-value", {INSIGHT: changed(INSIGHT, "status: accepted", "status: Accepted")},
+         INSIGHT, 20, 'Did you mean "accepted"?'),
+    Case("invalid-date", {INSIGHT: changed(INSIGHT, "created: 2026-09-20",
+                                           "created: 2026-02-30")}, INSIGHT, 17),
+    Case("invalid-date", {PERSONA: changed(PERSONA, "last_reviewed: 2026-10-01",
+                                           "last_reviewed: last spring")}, PERSONA, 7),
+    Case("duplicate-stage", {JOURNEY: changed(JOURNEY, "- id: checkout", "- id: basket")},
+         JOURNEY, 10),
+    Case("stage-without-journey", {INSIGHT: changed(INSIGHT, "journey: order\n", "")},
+         INSIGHT, 6),
+    Case("self-reference", {INSIGHT: add_to_insight("related: [fees-surprise]")}, INSIGHT, 23),
+    Case("decision-missing-owner", {INSIGHT: changed(INSIGHT, "  owner: checkout-team\n", "")},
+         INSIGHT, 20),
+    Case("decision-missing-date", {INSIGHT: changed(INSIGHT, "  date: 2026-10-02\n", "")},
+         INSIGHT, 20),
+    Case("decision-missing-rationale", {INSIGHT: changed(INSIGHT, "status: accepted",
+                                                         "status: declined")}, INSIGHT, 20),
+    Case("personal-data", {INSIGHT: changed(INSIGHT, '"Why is there a fee now?"',
+                                            '"Write to jo.bloggs@mailbox.example"')},
+         INSIGHT, 15, "personal_data_allow"),
+    Case("personal-data", {INSIGHT: base(INSIGHT) + "\nShe said: call me on 07700 900123.\n"},
+         INSIGHT, 26),
+    Case("personal-data", {PERSONA: changed(PERSONA, "frustrations: [surprise fees]",
+                                            "frustrations: [card 4111 1111 1111 1111 declined]")},
+         PERSONA, 5),
+    Case("unknown-team", {}, PERSONA, 6, 'Did you mean "research"?',
+         mkdocs_yml=MKDOCS_YML + "      teams: [research, cx-team, catalog-team, "
+                                 "checkout-team]\n"),
+    Case("unknown-tag", {}, INSIGHT, 10, 'Did you mean "fee"?',
+         mkdocs_yml=MKDOCS_YML + "      tags: [fee, mobile]\n"),
+    # --- links between files ---
+    Case("duplicate-id", {"insights/2025/fees-surprise.md": base(INSIGHT)}, INSIGHT, 1),
+    Case("alias-conflict", {INSIGHT: add_to_insight("aliases: [fees-surprise]")}, INSIGHT, 23),
+    Case("alias-conflict", {"insights/second.md": SECOND_INSIGHT.replace(
+        "supersedes: [fees-surprise]", "aliases: [fees-surprise]")}, "insights/second.md", 12),
+    Case("unknown-persona", {INSIGHT: changed(INSIGHT, "personas: [shopper]",
+                                              "personas: [shoper]")}, INSIGHT, 5,
+         'Did you mean "shopper"?'),
+    Case("unknown-persona", {JOURNEY: changed(JOURNEY, "personas: [shopper]",
+                                              "personas: [shopper, ghost]")}, JOURNEY, 4),
+    Case("unknown-journey", {INSIGHT: changed(INSIGHT, "journey: order", "journey: ordr")},
+         INSIGHT, 6, 'Did you mean "order"?'),
+    Case("unknown-stage", {INSIGHT: changed(INSIGHT, "stages: [checkout]",
+                                            "stages: [checkot]")}, INSIGHT, 7,
+         'Did you mean "checkout"?'),
+    Case("unknown-insight", {INSIGHT: add_to_insight("related: [no-such-insight]")}, INSIGHT, 23),
+    Case("superseded-not-marked", {"insights/second.md": SECOND_INSIGHT}, "insights/second.md",
+         12, "status: superseded"),
+    Case("supersedes-cycle", {
+        "insights/second.md": SECOND_INSIGHT,
+        INSIGHT: add_to_insight("supersedes: [second]").replace("status: accepted",
+                                                                "status: superseded"),
+    }, INSIGHT, 23),
+    Case("broken-link", {INSIGHT: changed(INSIGHT, "../personas/shopper.md",
+                                          "../personas/shoper.md")}, INSIGHT, 24,
+         'Did you mean "shopper"?'),
+    Case("broken-link", {INSIGHT: changed(INSIGHT, "../personas/shopper.md",
+                                          "../../secrets.md")}, INSIGHT, 24),
+    Case("future-date", {INSIGHT: changed(INSIGHT, "created: 2026-09-20",
+                                          "created: 2026-12-01")}, INSIGHT, 17),
+    Case("future-date", {JOURNEY: changed(JOURNEY, "as_of: 2026-10-01", "as_of: 2027-10-01")},
+         JOURNEY, 18),
+    # --- warnings ---
+    Case("unused-persona", {"personas/nobody.md": changed(PERSONA, "name: Shopper",
+                                                          "name: Nobody")},
+         "personas/nobody.md", 1),
+    Case("unused-journey", {"journeys/returns.md": base(JOURNEY)}, "journeys/returns.md", 1),
+    Case("done-without-outcome", {INSIGHT: changed(INSIGHT, "status: accepted", "status: done")},
+         INSIGHT, 20),
+    Case("archived-persona", {
+        INSIGHT: changed(INSIGHT, "  status: accepted\n  owner: checkout-team\n"
+                                  "  date: 2026-10-02\n", "  status: new\n"),
+        PERSONA: changed(PERSONA, "last_reviewed: 2026-10-01",
+                         "last_reviewed: 2026-10-01\nstatus: archived"),
+    }, INSIGHT, 5),
+    Case("html-removed", {INSIGHT: base(INSIGHT) + '<script>alert("hi")</script>\n'},
+         INSIGHT, 25),
+    Case("html-removed", {INSIGHT: base(INSIGHT) + '<img src="x.png" onerror="steal()">\n'},
+         INSIGHT, 25),
+    # --- reminders ---
+    Case("decision-overdue", {INSIGHT: changed(INSIGHT, "status: accepted",
+                                               "status: under-review")}, INSIGHT, 20),
+    Case("review-date-passed", {INSIGHT: add_to_insight("  review_by: 2026-11-01")}, INSIGHT, 23),
+    Case("persona-review-overdue", {PERSONA: changed(PERSONA, "last_reviewed: 2026-10-01",
+                                                     "last_reviewed: 2026-01-15")}, PERSONA, 7),
+    # --- configuration ---
+    Case("invalid-config", {}, "mkdocs.yml", 6,
+         mkdocs_yml=MKDOCS_YML + "      undecided_after_dayz: 10\n"),
+    Case("invalid-config", {}, "mkdocs.yml", 7,
+         mkdocs_yml=MKDOCS_YML + "      personal_data_allow:\n        - '[unclosed'\n"),
+]
+
+
+def _id(case: Case) -> str:
+    return f"{case.rule}@{case.path}:{case.line}"
+
+
+def problems_of(make_portal, case: Case) -> list[Problem]:
+    root = make_portal(case.files, mkdocs_yml=case.mkdocs_yml)
+    return check_portal(root, TODAY).problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_rule_reports_file_line_and_hint(make_portal, case: Case) -> None:
+    problems = problems_of(make_portal, case)
+    matching = [p for p in problems if p.rule == case.rule]
+    assert matching, f"no {case.rule}; got {[(p.rule, p.path, p.line) for p in problems]}"
+    located = [p for p in matching if (p.path, p.line) == (case.path, case.line)]
+    assert located, f"{case.rule} at {[(p.path, p.line) for p in matching]}, " \
+                    f"expected {case.path}:{case.line}"
+    problem = located[0]
+    assert problem.severity == RULES[case.rule].severity
+    assert problem.message and problem.hint
+    assert case.hint_contains in problem.hint
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {case.rule for case in CASES} | {"internal-error"}  # tested below
+    assert set(RULES) - covered == set()
+
+
+def test_base_corpus_is_clean(make_portal) -> None:
+    assert check_portal(make_portal(), TODAY).problems == []
