@@ -3,6 +3,7 @@ setting the exit status (0 clean, 1 problems, 2 usage error)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -28,11 +29,13 @@ def _portal_root(root: str) -> Path:
     return path
 
 
-def _today(value: str | None):
+def _today(value: str | None) -> dt.date:
     try:
         return resolve_today(value)
     except TodayError as error:
-        raise click.BadParameter(str(error), param_hint="--today") from None
+        if value:
+            raise click.BadParameter(str(error), param_hint="--today") from None
+        raise click.UsageError(str(error)) from None
 
 
 today_option = click.option(
@@ -48,7 +51,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("root", default=".", type=click.Path(file_okay=False))
+@click.argument("root", default=".")
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)),
               help="Output format (default: text, or github when GITHUB_ACTIONS=true).")
 @click.option("--strict", is_flag=True,

@@ -113,6 +113,9 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
     return PortalConfig(**values)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class TodayError(ValueError):
     """The reference date given by the user cannot be read."""
 
@@ -122,9 +125,11 @@ def resolve_today(option: str | None, environ: Mapping[str, str] | None = None) 
     environ = os.environ if environ is None else environ
     if option:
         try:
+            if not _ISO_DATE.fullmatch(option):
+                raise ValueError
             return dt.date.fromisoformat(option)
         except ValueError:
-            raise TodayError(f"--today must be a date as YYYY-MM-DD, not '{option}'") from None
+            raise TodayError(f"'{option}' is not a date as YYYY-MM-DD") from None
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:

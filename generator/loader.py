@@ -143,8 +143,15 @@ def parse_yaml(
             loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else first_line
+        # An unclosed [list], {mapping} or quote is only noticed lines later:
+        # point at where it was opened, which is where the mistake is.
         detail = error.problem or str(error)
+        opened = next((what for key, what in _UNCLOSED.items() if key in (error.context or "")),
+                      None)
+        if opened and error.context_mark:
+            mark = error.context_mark
+            detail = f"{detail}: {opened} that starts on this line is not closed"
+        line = first_line + mark.line if mark else first_line
         if "\t" in detail or "tab" in detail:
             detail += " (tabs cannot indent YAML)"
         problems.append(make_problem("invalid-yaml", rel, line, detail=detail))
@@ -161,6 +168,13 @@ def parse_yaml(
         problems.append(make_problem("too-complex", rel, error.line, detail=error.detail))
         return None, lines
     return value, lines
+
+
+_UNCLOSED = {
+    "flow sequence": "the [list]",
+    "flow mapping": "the {mapping}",
+    "quoted scalar": "the quoted text",
+}
 
 
 class _TooComplex(Exception):

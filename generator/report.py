@@ -4,7 +4,9 @@ tools, github for annotations on a pull request's diff."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from .pipeline import PortalResult
 
@@ -45,12 +47,25 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _repository_prefix(result: PortalResult) -> str:
+    """Annotations need paths from the repository root; the portal may sit in a subfolder."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    try:
+        relative = result.root.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if relative == "." else relative + "/"
+
+
 def format_github(result: PortalResult) -> str:
     """Workflow commands: GitHub shows each as an annotation on the file and line."""
+    prefix = _repository_prefix(result)
     lines = []
     for p in result.problems:
         properties = ",".join([
-            f"file={_escape_property(p.path)}",
+            f"file={_escape_property(prefix + p.path)}",
             f"line={p.line}",
             f"title={_escape_property(f'{p.rule} ({p.severity})')}",
         ])

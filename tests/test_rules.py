@@ -74,7 +74,7 @@ CASES = [
     Case("invalid-yaml", {"insights/tab.md": "---\ntitle: x\n\tsummary: y\n---\n"},
          "insights/tab.md", 3),
     Case("invalid-yaml", {"insights/flow.md": "---\ntitle: x\ntags: [a, b\n---\n"},
-         "insights/flow.md", 4),
+         "insights/flow.md", 3),
     Case("not-a-mapping", {"insights/list.md": "---\n- a\n- b\n---\n"}, "insights/list.md", 2),
     Case("not-a-mapping", {"insights/hollow.md": "---\n---\nBody only.\n"},
          "insights/hollow.md", 1),

@@ -14,7 +14,7 @@ from ..config import PortalConfig
 from ..loader import SourceFile
 from ..model import DecisionStatus, Entry, Insight, Kind, PersonaStatus
 from ..problems import Problem, make_problem
-from ..suggest import did_you_mean
+from ..suggest import Suggester, did_you_mean
 from .fields import label
 
 
@@ -37,9 +37,10 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
     _aliases(catalog, problems)
     catalog.link()
 
-    _references(catalog, problems)
+    hints = _IdHints(catalog)
+    _references(catalog, hints, problems)
     _supersedes(catalog, problems)
-    _links(catalog, files, root, problems)
+    _links(catalog, hints, files, root, problems)
     _unused(catalog, problems)
     _dates(catalog, config, today, problems)
     return catalog, problems
@@ -64,22 +65,27 @@ def _aliases(catalog: Catalog, problems: list[Problem]) -> None:
                     owners[alias] = entry.id
 
 
-def _reference_hint(catalog: Catalog, kind: Kind, ref: str) -> str:
-    renamed = catalog.aliases[kind].get(ref)
-    if renamed:
-        return f'"{ref}" was renamed to "{renamed}": refer to the new id.'
-    suggestion = did_you_mean(ref, catalog.file_ids[kind])
-    return suggestion or f"Known {kind.folder}: {_few(catalog.file_ids[kind])}."
+class _IdHints:
+    """Did-you-mean over each kind's ids, built once per run (not per problem)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._suggesters: dict[Kind, Suggester] = {}
+
+    def suggester(self, kind: Kind) -> Suggester:
+        if kind not in self._suggesters:
+            self._suggesters[kind] = Suggester(self.catalog.file_ids[kind])
+        return self._suggesters[kind]
+
+    def reference(self, kind: Kind, ref: str) -> str:
+        renamed = self.catalog.aliases[kind].get(ref)
+        if renamed:
+            return f'"{ref}" was renamed to "{renamed}": refer to the new id.'
+        suggester = self.suggester(kind)
+        return suggester.did_you_mean(ref) or f"Known {kind.folder}: {suggester.sample()}."
 
 
-def _few(ids: set[str], limit: int = 8) -> str:
-    if not ids:
-        return "none yet"
-    shown = sorted(ids)[:limit]
-    return ", ".join(shown) + (", …" if len(ids) > limit else "")
-
-
-def _references(catalog: Catalog, problems: list[Problem]) -> None:
+def _references(catalog: Catalog, hints: _IdHints, problems: list[Problem]) -> None:
     for insight in catalog.insights.values():
         origin = insight.origin
         for index, ref in enumerate(insight.personas):
@@ -87,12 +93,12 @@ def _references(catalog: Catalog, problems: list[Problem]) -> None:
                 problems.append(make_problem(
                     "unknown-persona", origin.path, origin.line("personas", index),
                     kind="insight", id=insight.id, field=f"personas[{index}]", ref=ref,
-                    suggestion=_reference_hint(catalog, Kind.PERSONA, ref)))
+                    suggestion=hints.reference(Kind.PERSONA, ref)))
         if insight.journey and not catalog.exists(Kind.JOURNEY, insight.journey):
             problems.append(make_problem(
                 "unknown-journey", origin.path, origin.line("journey"), id=insight.id,
                 ref=insight.journey,
-                suggestion=_reference_hint(catalog, Kind.JOURNEY, insight.journey)))
+                suggestion=hints.reference(Kind.JOURNEY, insight.journey)))
         journey = catalog.journeys.get(insight.journey or "")
         if journey is not None:
             stage_ids = journey.stage_ids()
@@ -110,7 +116,7 @@ def _references(catalog: Catalog, problems: list[Problem]) -> None:
                     problems.append(make_problem(
                         "unknown-insight", origin.path, origin.line(field, index),
                         id=insight.id, field=f"{field}[{index}]", ref=ref,
-                        suggestion=_reference_hint(catalog, Kind.INSIGHT, ref)))
+                        suggestion=hints.reference(Kind.INSIGHT, ref)))
     for journey in catalog.journeys.values():
         for index, ref in enumerate(journey.personas):
             if not catalog.exists(Kind.PERSONA, ref):
@@ -118,7 +124,7 @@ def _references(catalog: Catalog, problems: list[Problem]) -> None:
                     "unknown-persona", journey.origin.path,
                     journey.origin.line("personas", index), kind="journey", id=journey.id,
                     field=f"personas[{index}]", ref=ref,
-                    suggestion=_reference_hint(catalog, Kind.PERSONA, ref)))
+                    suggestion=hints.reference(Kind.PERSONA, ref)))
 
 
 def _supersedes(catalog: Catalog, problems: list[Problem]) -> None:
@@ -167,7 +173,7 @@ def _cycles(insights: dict[str, Insight]) -> list[list[str]]:
     return sorted(found.values())
 
 
-def _links(catalog: Catalog, files: list[SourceFile], root: Path,
+def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Path,
            problems: list[Problem]) -> None:
     known = {source.rel for source in files}
     folders = {kind.folder: kind for kind in Kind}
@@ -186,7 +192,7 @@ def _links(catalog: Catalog, files: list[SourceFile], root: Path,
                 elif top in folders and resolved not in known:
                     reason = f"points to {resolved}, which does not exist"
                     stem = posixpath.splitext(posixpath.basename(resolved))[0]
-                    suggestion = " " + did_you_mean(stem, catalog.file_ids[folders[top]])
+                    suggestion = " " + hints.suggester(folders[top]).did_you_mean(stem)
                 elif top not in folders and not (root / resolved).exists():
                     reason = f"points to {resolved}, which does not exist"
                 if reason:

@@ -186,13 +186,14 @@ class FieldChecker:
 
     def _choice(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
         assert spec.choices is not None
-        words = [str(choice) for choice in spec.choices]
         text = str(value).strip() if not isinstance(value, (list, dict)) else describe_type(value)
-        if text in words:
+        try:
             return spec.choices(text)
-        self.report("bad-value", path, value=text, allowed=", ".join(words),
-                    suggestion=did_you_mean(text, words))
-        return INVALID
+        except ValueError:
+            words = [str(choice) for choice in spec.choices]
+            self.report("bad-value", path, value=text, allowed=", ".join(words),
+                        suggestion=did_you_mean(text, words) or "Use one of the words listed.")
+            return INVALID
 
     def _mapping(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
         if not isinstance(value, dict):

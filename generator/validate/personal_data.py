@@ -15,6 +15,7 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 # A run of digits with single spaces, dots, dashes or brackets between them.
 _NUMBER_RUN = re.compile(r"(?<![\w.\-/])[+(]?\d[\d()]*(?:[ .\-]?[\d()]+)+(?![\w/]|[.\-]\d)")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_NOT_DIGIT = re.compile(r"\D")
 _US_PHONE = re.compile(r"\(?\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}")
 
 
@@ -38,12 +39,13 @@ def _scan(text: str) -> Iterator[Finding]:
             address = match.group()
             local, _, domain = address.partition("@")
             yield Finding("an e-mail address", address, f"{local[0]}…@{domain}", match.start())
-    if sum(ch.isdigit() for ch in text) < 9:  # fast path: most text has few digits
-        return
-    without_urls = _URL.sub(lambda m: " " * len(m.group()), text)
-    for match in _NUMBER_RUN.finditer(without_urls):
+    if "://" in text:  # digits in URLs (dashboard ids, dates) are not phone numbers
+        text = _URL.sub(lambda m: " " * len(m.group()), text)
+    for match in _NUMBER_RUN.finditer(text):
         candidate = match.group().rstrip(".-")
-        digits = re.sub(r"\D", "", candidate)
+        if len(candidate) < 9:  # fewer than 9 characters cannot hold 9 digits
+            continue
+        digits = _NOT_DIGIT.sub("", candidate)
         if 13 <= len(digits) <= 19 and _luhn_valid(digits):
             yield Finding("a payment-card number", candidate, f"card ending {digits[-4:]}",
                           match.start())
