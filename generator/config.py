@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .loader import describe_type, parse_yaml
 from .model import LineMap
@@ -133,7 +134,7 @@ def resolve_today(option: str | None, environ: Mapping[str, str] | None = None) 
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise TodayError(
                 f"SOURCE_DATE_EPOCH must be seconds since 1970 (an integer), not '{epoch}'"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-
 class Kind(StrEnum):
     INSIGHT = "insight"
     PERSONA = "persona"

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import BASE_FILES, TODAY, PortalFactory, run_portal
 
 # --- helpers -----------------------------------------------------------------
@@ -58,7 +57,7 @@ LONG_UNDECIDED = insight(created="2026-01-01", decision="  status: new")
 def epoch(day: dt.date) -> str:
     """SOURCE_DATE_EPOCH for noon UTC on `day`."""
     return str(int(dt.datetime(day.year, day.month, day.day, 12,
-                               tzinfo=dt.timezone.utc).timestamp()))
+                               tzinfo=dt.UTC).timestamp()))
 
 
 def portal(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):

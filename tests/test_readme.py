@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
+
 from generator.problems import RULES
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 import pytest
-
 from conftest import BASE_FILES, MKDOCS_YML, TODAY
+
 from generator.pipeline import check_portal
 from generator.problems import RULES, Problem
 

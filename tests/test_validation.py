@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import TODAY
+from test_rules import INSIGHT, PERSONA, SECOND_INSIGHT, base, changed
+
 from generator.config import TodayError, resolve_today
 from generator.pipeline import check_portal
 from generator.problems import Severity
 from generator.validate import entries
 from generator.validate.personal_data import find_personal_data
-from test_rules import INSIGHT, PERSONA, SECOND_INSIGHT, base, changed
 
 
 def rules_at(root, today=TODAY, strict=False) -> list[tuple[str, str, int]]:

@@ -12,6 +12,7 @@ from typing import Any
 from ..config import PortalConfig
 from ..loader import Document
 from ..model import (
+    Better,
     Decision,
     DecisionStatus,
     Entry,
@@ -24,7 +25,6 @@ from ..model import (
     Persona,
     PersonaStatus,
     Stage,
-    Better,
 )
 from ..problems import Problem, make_problem
 from ..schema import FIELDS_BY_KIND
