@@ -28,7 +28,7 @@ class InsightKind(StrEnum):
     BEHAVIOUR = "behaviour"
 
 
-class Severity(StrEnum):
+class InsightSeverity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -175,7 +175,7 @@ class Insight:
     personas: list[str] = field(default_factory=list)
     journey: str | None = None
     stages: list[str] = field(default_factory=list)
-    severity: Severity | None = None
+    severity: InsightSeverity | None = None
     confidence: Confidence | None = None
     tags: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)

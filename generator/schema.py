@@ -16,10 +16,10 @@ from .model import (
     DecisionStatus,
     EvidenceSource,
     InsightKind,
+    InsightSeverity,
     Kind,
     MetricUnit,
     PersonaStatus,
-    Severity,
 )
 
 
@@ -104,7 +104,7 @@ INSIGHT_FIELDS = (
           min_items=1, role=Role.PERSONA),
     _text("journey", "Journey id where it happens.", role=Role.JOURNEY),
     _text("stages", "Stage ids of that journey.", many=True, role=Role.STAGE),
-    _choice("severity", Severity, "How much it matters to customers.", required=True),
+    _choice("severity", InsightSeverity, "How much it matters to customers.", required=True),
     _choice("confidence", Confidence, "How sure the evidence makes us.", required=True),
     _text("tags", "Free tags, checked against `tags` in mkdocs.yml when given.", many=True,
           role=Role.TAG),
