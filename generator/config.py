@@ -33,7 +33,8 @@ class PortalConfig:
 
 _INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")
 _LIST_OPTIONS = ("teams", "tags", "personal_data_allow")
-OPTIONS = _INT_OPTIONS + _LIST_OPTIONS
+_TEXT_OPTIONS = ("templates",)  # used by the site generator only
+OPTIONS = _INT_OPTIONS + _LIST_OPTIONS + _TEXT_OPTIONS
 
 
 def load_config(root: Path) -> tuple[PortalConfig, list[Problem]]:
@@ -88,6 +89,10 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
         if key not in OPTIONS:
             bad(key, f"unknown option '{key}' for plugin {PLUGIN_NAME}",
                 f"Options are: {', '.join(OPTIONS)}.")
+        elif key in _TEXT_OPTIONS:
+            if not isinstance(value, str):
+                bad(key, f"option '{key}' must be a folder name, not {describe_type(value)}",
+                    f"For example '{key}: templates'.")
         elif key in _INT_OPTIONS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 bad(key, f"option '{key}' must be a whole number of days, not "

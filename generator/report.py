@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .pipeline import PortalResult
+from .problems import Problem
 
 
 def _plural(count: int, word: str) -> str:
@@ -20,12 +21,14 @@ def summary(result: PortalResult) -> str:
             f"in {_plural(result.files_checked, 'file')}")
 
 
+def format_problem(p: Problem, hint: bool = False) -> str:
+    """`path:line: severity: message [rule]`, and the hint on the next line."""
+    text = f"{p.path}:{p.line}: {p.severity}: {p.message} [{p.rule}]"
+    return text + (f"\n    hint: {p.hint}" if hint and p.hint else "")
+
+
 def format_text(result: PortalResult) -> str:
-    lines = []
-    for p in result.problems:
-        lines.append(f"{p.path}:{p.line}: {p.severity}: {p.message} [{p.rule}]")
-        if p.hint:
-            lines.append(f"    hint: {p.hint}")
+    lines = [format_problem(p, hint=True) for p in result.problems]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 

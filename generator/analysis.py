@@ -1,0 +1,154 @@
+"""What the portal shows, computed once from the catalog: decision status
+counts, decision debt, and each journey's heat map.
+
+Templates only lay these out; every number a page shows is computed here, so it
+can be tested against the catalog directly.
+
+Heat-map definitions (PRODUCT.md, "The portal"):
+- where breakdowns occur most: the number of open pain insights at a stage, and
+  the sum of their evidence counts (an evidence item without a count counts once);
+- which moments carry the greatest weight: the sum of their severity weights
+  (low 1, medium 2, high 4, critical 8);
+- how moments are owned: the stage owner, and the share of the stage's open
+  pains whose decision has an owner; a stage with undecided pains is marked.
+"Open" pains exclude `done` (fixed) and `superseded` (replaced by another
+insight, which is counted instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .catalog import Catalog
+from .model import DecisionStatus, Insight, InsightKind, Journey, Stage
+
+ACTED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE})
+CLOSED = frozenset({DecisionStatus.DONE, DecisionStatus.SUPERSEDED})
+HEAT_LEVELS = 4  # colour steps 1..4; the number is always shown too
+
+
+def is_open_pain(insight: Insight) -> bool:
+    return insight.kind is InsightKind.PAIN and insight.status not in CLOSED
+
+
+def evidence_seen(insight: Insight) -> int:
+    return sum(item.count or 1 for item in insight.evidence)
+
+
+def weight(insight: Insight) -> int:
+    return insight.severity.weight if insight.severity else 0
+
+
+@dataclass(slots=True)
+class StageHeat:
+    stage: Stage
+    insights: list[Insight]  # every insight at this stage
+    pains: int = 0
+    evidence: int = 0
+    weight: int = 0
+    delights: int = 0
+    undecided: int = 0  # open pains still new or under review
+    owned: int = 0  # open pains whose decision names an owner
+    by_persona: dict[str, int] = field(default_factory=dict)  # persona -> its open pains here
+    level: int = 0  # 0 (no pains) .. HEAT_LEVELS, relative to the journey's hottest stage
+
+    @property
+    def owned_share(self) -> float | None:
+        return self.owned / self.pains if self.pains else None
+
+
+@dataclass(slots=True)
+class JourneyHeat:
+    journey: Journey
+    stages: list[StageHeat]
+    personas: list[str]  # the rows of the per-persona heat map
+
+    @property
+    def hot_spots(self) -> list[StageHeat]:
+        """The stages of greatest weight (ties included), hottest first."""
+        top = max((s.weight for s in self.stages), default=0)
+        return [s for s in self.stages if top and s.weight == top]
+
+
+def journey_heat(journey: Journey, catalog: Catalog) -> JourneyHeat:
+    stages: list[StageHeat] = []
+    personas: dict[str, None] = dict.fromkeys(journey.personas)
+    for stage in journey.stages:
+        ids = catalog.insights_of_stage.get((journey.id, stage.id or ""), [])
+        heat = StageHeat(stage, [catalog.insights[i] for i in ids])
+        persona_pains: Counter[str] = Counter()
+        for insight in heat.insights:
+            if insight.kind is InsightKind.DELIGHT and insight.status is not \
+                    DecisionStatus.SUPERSEDED:
+                heat.delights += 1
+            if not is_open_pain(insight):
+                continue
+            heat.pains += 1
+            heat.evidence += evidence_seen(insight)
+            heat.weight += weight(insight)
+            if insight.status and insight.status.is_undecided:
+                heat.undecided += 1
+            if insight.decision and insight.decision.owner:
+                heat.owned += 1
+            for persona in dict.fromkeys(insight.personas):
+                persona_pains[persona] += 1
+                personas.setdefault(persona, None)
+        heat.by_persona = dict(persona_pains)
+        stages.append(heat)
+    hottest = max((s.weight for s in stages), default=0)
+    for heat in stages:
+        heat.level = -(-heat.weight * HEAT_LEVELS // hottest) if hottest else 0
+    return JourneyHeat(journey, stages, [p for p in personas if p in catalog.personas])
+
+
+@dataclass(slots=True)
+class StatusSummary:
+    counts: dict[DecisionStatus, int]
+    total: int
+
+    @property
+    def decided_share(self) -> float:
+        undecided = self.counts[DecisionStatus.NEW] + self.counts[DecisionStatus.UNDER_REVIEW]
+        return (self.total - undecided) / self.total if self.total else 0.0
+
+    @property
+    def acted_share(self) -> float:
+        acted = sum(self.counts[s] for s in ACTED)
+        return acted / self.total if self.total else 0.0
+
+
+def status_summary(insights: list[Insight]) -> StatusSummary:
+    counts = Counter(i.status for i in insights if i.status)
+    return StatusSummary({s: counts.get(s, 0) for s in DecisionStatus}, len(insights))
+
+
+@dataclass(slots=True)
+class Waiting:
+    insight: Insight
+    age: int  # days since created
+
+
+def decision_debt(insights: list[Insight], today: dt.date, threshold: int
+                  ) -> dict[str, list[Waiting]]:
+    """Undecided insights older than `threshold` days, oldest first, by owner."""
+    by_owner: dict[str, list[Waiting]] = defaultdict(list)
+    for insight in insights:
+        if not (insight.status and insight.status.is_undecided and insight.created):
+            continue
+        age = (today - insight.created).days
+        if age > threshold:
+            owner = (insight.decision.owner if insight.decision else None) or "no owner yet"
+            by_owner[owner].append(Waiting(insight, age))
+    for waiting in by_owner.values():
+        waiting.sort(key=lambda w: (-w.age, w.insight.id))
+    return dict(sorted(by_owner.items(), key=lambda item: -item[1][0].age))
+
+
+def newest(insights: list[Insight], limit: int = 8) -> list[Insight]:
+    return sorted(insights, key=lambda i: (i.created or dt.date.min, i.id), reverse=True)[:limit]
+
+
+def review_age(reviewed: dt.date | None, today: dt.date) -> int | None:
+    return (today - reviewed).days if reviewed else None

@@ -1,0 +1,100 @@
+"""The MkDocs plugin: a thin adapter that runs the pipeline in `on_files` and
+hands the rendered pages to MkDocs as generated files.
+
+Validation errors end the build with one message listing all of them; warnings
+go through the plugin logger so `mkdocs build --strict` fails on them;
+reminders (decision debt) are logged as info, because they must never fail a
+build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .config import resolve_today
+from .model import Kind
+from .pipeline import check_portal
+from .problems import Severity
+from .render import ASSETS, SECTIONS, SiteRenderer
+from .report import format_problem
+
+log = get_plugin_logger(__name__)
+
+REQUIRED_EXTENSIONS = ("attr_list", "admonition", "toc")
+NOINDEX = '<meta name="robots" content="noindex, nofollow">'
+
+
+class PortalPluginConfig(base.Config):
+    """Options under `- insight-portal:` in mkdocs.yml (also read by `portal check`)."""
+
+    undecided_after_days = c.Type(int, default=30)
+    persona_review_after_days = c.Type(int, default=180)
+    teams = c.Optional(c.ListOfItems(c.Type(str)))
+    tags = c.Optional(c.ListOfItems(c.Type(str)))
+    personal_data_allow = c.ListOfItems(c.Type(str), default=[])
+    templates = c.Type(str, default="templates")
+
+
+class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = Path(config.config_file_path).resolve().parent
+        for kind in Kind:  # `mkdocs serve` rebuilds when content changes
+            folder = self.root / kind.folder
+            if folder.is_dir():
+                config.watch.append(str(folder))
+        templates = self.root / self.config.templates
+        if templates.is_dir():
+            config.watch.append(str(templates))
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        for name in ASSETS:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            if f"assets/{name}" not in [str(item) for item in target]:
+                target.append(f"assets/{name}")
+        config.theme["font"] = False  # internal portal: no requests to Google Fonts
+        if config.nav is None:  # sections only: a nav listing every page is quadratic
+            config.nav = [{title: page} for title, page in SECTIONS.items()]
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        today = resolve_today(None)
+        result = check_portal(self.root, today)
+        errors = [p for p in result.problems if p.severity is Severity.ERROR]
+        for problem in result.problems:
+            if problem.severity is Severity.WARNING:
+                (log.info if problem.is_reminder else log.warning)(format_problem(problem))
+        if errors:
+            listing = "\n".join(format_problem(p, hint=True) for p in errors)
+            raise PluginError(
+                f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the portal content "
+                f"(run `portal check` for details):\n{listing}")
+
+        renderer = SiteRenderer(result.catalog, result.config, today,
+                                template_dir=self.root / self.config.templates,
+                                directory_urls=config.use_directory_urls)
+        sections = set(SECTIONS.values())
+        for generated in renderer.files():
+            existing = files.get_file_from_path(generated.src_uri)
+            if existing is not None:
+                files.remove(existing)
+            inclusion = InclusionLevel.INCLUDED if generated.src_uri in sections \
+                else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, generated.src_uri, content=generated.content,
+                                  inclusion=inclusion)
+            if generated.edit_path:  # "edit this page" opens the researcher's file
+                file.edit_uri = generated.edit_path
+            files.append(file)
+        return files
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        # Internal by default: search engines must not index customer evidence.
+        return output.replace("<head>", f"<head>\n{NOINDEX}", 1)

@@ -1,0 +1,330 @@
+"""Render the catalog into the portal's files: Markdown pages from Jinja2
+templates, the index data, exports, assets and redirects for renamed entries.
+
+Knows nothing of MkDocs: the plugin hands these files to MkDocs, and
+`portal generate` writes them to a folder for any other builder.
+Templates live in generator/templates/; a portal overrides any of them by
+putting a file of the same name in its own `templates/` folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import analysis
+from .catalog import Catalog
+from .config import PortalConfig
+from .export import export_files
+from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
+from .validate.body import ALLOWED_TAGS
+
+ASSETS = ("insight-portal.css", "insight-portal.js")
+SECTIONS = {  # nav title -> page
+    "Home": "index.md",
+    "Insights": "insights/index.md",
+    "Decisions": "decisions/index.md",
+    "Personas": "personas/index.md",
+    "Journeys": "journeys/index.md",
+    "Tags": "tags/index.md",
+}
+INDEX_DATA = "assets/insight-index.json"
+
+STATUS_LABELS = {
+    DecisionStatus.NEW: "New",
+    DecisionStatus.UNDER_REVIEW: "Under review",
+    DecisionStatus.ACCEPTED: "Accepted",
+    DecisionStatus.IN_PROGRESS: "In progress",
+    DecisionStatus.DONE: "Done",
+    DecisionStatus.DECLINED: "Declined",
+    DecisionStatus.SUPERSEDED: "Superseded",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedFile:
+    src_uri: str  # path in the site's source tree, e.g. "insights/x.md"
+    content: str | bytes
+    edit_path: str | None = None  # the content file behind it, for "edit this page"
+
+
+class Linker:
+    """Relative URLs from one page to another, as MkDocs will lay them out."""
+
+    def __init__(self, page_src: str, directory_urls: bool = True) -> None:
+        self.directory_urls = directory_urls
+        self.page_url = self.url_of(page_src)
+
+    def url_of(self, src_uri: str) -> str:
+        if not src_uri.endswith(".md"):
+            return src_uri
+        stem = src_uri[:-3]
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")]
+        return f"{stem}/" if self.directory_urls else f"{stem}.html"
+
+    def to(self, src_uri: str, anchor: str = "") -> str:
+        target = self.url_of(src_uri)
+        base = posixpath.dirname(self.page_url) if not self.page_url.endswith("/") \
+            else self.page_url.rstrip("/")
+        relative = posixpath.relpath(target or ".", base or ".")
+        if target.endswith("/") and relative != ".":
+            relative += "/"
+        elif relative == ".":
+            relative = "./"
+        return relative + (f"#{anchor}" if anchor else "")
+
+    def insight(self, id: str) -> str:
+        return self.to(f"insights/{id}.md")
+
+    def persona(self, id: str) -> str:
+        return self.to(f"personas/{id}.md")
+
+    def journey(self, id: str, stage: str | None = None) -> str:
+        return self.to(f"journeys/{id}.md", f"stage-{stage}" if stage else "")
+
+    def index(self, **filters: str) -> str:
+        query = "&".join(f"{key}={value}" for key, value in filters.items())
+        return self.to("insights/index.md", query)
+
+
+_DISALLOWED_BLOCK = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?</\1\s*>",
+                               re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>")
+_EVENT_OR_SCRIPT = re.compile(
+    r"""\s(?:on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)|"""
+    r"""[a-z-]+\s*=\s*["']?\s*(?:java|vb)script:[^"'\s>]*["']?)""", re.IGNORECASE)
+
+
+def strip_unsafe_html(body: str) -> str:
+    """Remove the raw HTML that `html-removed` warns about: scripts, frames,
+    tags outside the allowed set, event handlers and script URLs."""
+    if "<" not in body:
+        return body
+    body = _DISALLOWED_BLOCK.sub("", body)
+
+    def clean(match: re.Match[str]) -> str:
+        if match.group(1).lower() not in ALLOWED_TAGS:
+            return ""
+        return _EVENT_OR_SCRIPT.sub("", match.group())
+
+    return _TAG.sub(clean, body)
+
+
+def _environment(template_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None and template_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    loaders.append(jinja2.PackageLoader("generator", "templates"))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["status_label"] = lambda status: STATUS_LABELS.get(status, "No decision")
+    env.filters["iso"] = lambda date: date.isoformat() if date else ""
+    env.filters["percent"] = lambda share: "–" if share is None else f"{round(share * 100)}%"
+    env.filters["safe_body"] = lambda body: Markup(strip_unsafe_html(body))
+    env.filters["yaml_string"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
+    env.filters["metric"] = _format_metric
+    env.globals.update(STATUSES=list(DecisionStatus), STATUS_LABELS=STATUS_LABELS)
+    return env
+
+
+def _format_metric(value: float | None, unit: Any) -> str:
+    if value is None:
+        return "–"
+    unit = getattr(unit, "value", unit)
+    if unit == "ratio":
+        return f"{value:.0%}" if value <= 1 else f"{value:g}"
+    if unit == "percent":
+        return f"{value:g}%"
+    if unit == "seconds":
+        return f"{value:g} s"
+    return f"{value:g}"
+
+
+def metric_on_target(value: float | None, target: float | None, better: Any) -> bool | None:
+    if value is None or target is None:
+        return None
+    return value <= target if getattr(better, "value", better) == "lower" else value >= target
+
+
+class SiteRenderer:
+    def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
+                 template_dir: Path | None = None, directory_urls: bool = True) -> None:
+        self.catalog, self.config, self.today = catalog, config, today
+        self.directory_urls = directory_urls
+        self.env = _environment(template_dir)
+        self.insights = sorted(catalog.insights.values(), key=lambda i: i.id)
+        self.heat = {id: analysis.journey_heat(j, catalog)
+                     for id, j in sorted(catalog.journeys.items())}
+
+    # --- the whole site -------------------------------------------------------------
+
+    def files(self) -> Iterator[GeneratedFile]:
+        yield self._page("home.md.j2", "index.md", **self._home())
+        yield self._page("insights_index.md.j2", "insights/index.md", **self._index_page())
+        yield self._page("decisions.md.j2", "decisions/index.md",
+                         summary=analysis.status_summary(self.insights))
+        yield self._page("personas_index.md.j2", "personas/index.md",
+                         personas=sorted(self.catalog.personas.values(), key=lambda p: p.id))
+        yield self._page("journeys_index.md.j2", "journeys/index.md",
+                         heats=list(self.heat.values()))
+        yield self._page("tags.md.j2", "tags/index.md", tags=self._tags())
+        for insight in self.insights:
+            yield self._entry_page("insight.md.j2", insight, **self._insight(insight))
+        for persona in sorted(self.catalog.personas.values(), key=lambda p: p.id):
+            yield self._entry_page("persona.md.j2", persona, **self._persona(persona))
+        for journey_id, heat in self.heat.items():
+            yield self._entry_page("journey.md.j2", self.catalog.journeys[journey_id],
+                                   heat=heat, **self._journey(heat))
+        yield from self._redirects()
+        yield GeneratedFile(INDEX_DATA, self._index_data())
+        for path, content in export_files(self.catalog).items():
+            yield GeneratedFile(path, content)
+        for name in ASSETS:
+            yield GeneratedFile(f"assets/{name}",
+                                resources.files("generator").joinpath("assets", name).read_text(
+                                    encoding="utf-8"))
+        yield GeneratedFile("robots.txt", "User-agent: *\nDisallow: /\n")
+
+    def _page(self, template: str, src_uri: str, **context: Any) -> GeneratedFile:
+        link = Linker(src_uri, self.directory_urls)
+        content = self.env.get_template(template).render(
+            link=link, catalog=self.catalog, today=self.today, config=self.config, **context)
+        return GeneratedFile(src_uri, content)
+
+    def _entry_page(self, template: str, entry: Entry, **context: Any) -> GeneratedFile:
+        kind = {"insight.md.j2": Kind.INSIGHT, "persona.md.j2": Kind.PERSONA}.get(
+            template, Kind.JOURNEY)
+        src_uri = f"{kind.folder}/{entry.id}.md"
+        page = self._page(template, src_uri, entry=entry, **context)
+        return GeneratedFile(src_uri, page.content, edit_path=entry.origin.path)
+
+    # --- page contexts ----------------------------------------------------------------
+
+    def _home(self) -> dict[str, Any]:
+        return {
+            "summary": analysis.status_summary(self.insights),
+            "debt": analysis.decision_debt(self.insights, self.today,
+                                           self.config.undecided_after_days),
+            "newest": analysis.newest(self.insights),
+            "heats": list(self.heat.values()),
+        }
+
+    def _index_page(self) -> dict[str, Any]:
+        return {"newest": analysis.newest(self.insights, limit=50), "total": len(self.insights),
+                "index_data": INDEX_DATA}
+
+    def _insight(self, insight: Insight) -> dict[str, Any]:
+        catalog = self.catalog
+        journey = catalog.journeys.get(insight.journey or "")
+        stage_names = {s.id: s.name for s in journey.stages} if journey else {}
+        return {
+            "insight": insight,
+            "journey": journey,
+            "stage_names": stage_names,
+            "personas": [catalog.personas.get(p) for p in insight.personas],
+            "related": [catalog.insights[i] for i in insight.related if i in catalog.insights],
+            "related_from": [catalog.insights[i] for i in catalog.related_from.get(insight.id, [])
+                             if i not in insight.related],
+            "supersedes": [catalog.insights[i] for i in insight.supersedes
+                           if i in catalog.insights],
+            "superseded_by": [catalog.insights[i]
+                              for i in catalog.superseded_by.get(insight.id, [])],
+        }
+
+    def _persona(self, persona: Any) -> dict[str, Any]:
+        ids = self.catalog.insights_of_persona.get(persona.id, [])
+        grouped: dict[DecisionStatus, list[Insight]] = {}
+        for insight_id in ids:
+            insight = self.catalog.insights[insight_id]
+            if insight.status:
+                grouped.setdefault(insight.status, []).append(insight)
+        by_status = [(status, sorted(grouped[status], key=lambda i: i.id))
+                     for status in DecisionStatus if status in grouped]
+        return {
+            "persona": persona,
+            "by_status": by_status,
+            "insight_count": len(ids),
+            "review_age": analysis.review_age(persona.last_reviewed, self.today),
+            "review_limit": self.config.persona_review_after_days,
+            "journeys": [self.catalog.journeys[j]
+                         for j in self.catalog.journeys_of_persona.get(persona.id, [])],
+        }
+
+    def _journey(self, heat: analysis.JourneyHeat) -> dict[str, Any]:
+        return {"journey": heat.journey, "on_target": metric_on_target,
+                "max_persona_pains": max((n for s in heat.stages for n in s.by_persona.values()),
+                                         default=0)}
+
+    def _tags(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for insight in self.insights:
+            for tag in dict.fromkeys(insight.tags):
+                counts[tag] = counts.get(tag, 0) + 1
+        return sorted(counts.items())
+
+    # --- data files ---------------------------------------------------------------------
+
+    def _index_data(self) -> str:
+        """Compact rows for the client-side index and decision log."""
+        severity_rank = {s: n for n, s in enumerate(InsightSeverity)}
+        rows = []
+        for insight in self.insights:
+            decision = insight.decision
+            rows.append({
+                "id": insight.id,
+                "title": insight.title or insight.id,
+                "summary": insight.summary or "",
+                "kind": insight.kind.value if insight.kind else "",
+                "status": insight.status.value if insight.status else "",
+                "severity": insight.severity.value if insight.severity else "",
+                "rank": severity_rank.get(insight.severity, -1) if insight.severity else -1,
+                "personas": insight.personas,
+                "journey": insight.journey or "",
+                "stages": insight.stages,
+                "sources": sorted({e.source.value for e in insight.evidence if e.source}),
+                "tags": insight.tags,
+                "created": insight.created.isoformat() if insight.created else "",
+                "owner": (decision.owner if decision else None) or "",
+                "decided": decision.date.isoformat() if decision and decision.date else "",
+            })
+        names = {
+            "persona": {p.id: p.name or p.id for p in self.catalog.personas.values()},
+            "journey": {j.id: j.title or j.id for j in self.catalog.journeys.values()},
+            "stage": {f"{j.id}/{s.id}": s.name or s.id for j in self.catalog.journeys.values()
+                      for s in j.stages if s.id},
+            "status": {s.value: label for s, label in STATUS_LABELS.items()},
+        }
+        return json.dumps({"today": self.today.isoformat(), "names": names, "insights": rows},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    def _redirects(self) -> Iterator[GeneratedFile]:
+        """An old id's URL forwards to the entry that now holds it."""
+        for kind in Kind:
+            for alias, id in sorted(self.catalog.aliases[kind].items()):
+                old = f"{kind.folder}/{alias}.md"
+                link = Linker(old, self.directory_urls)
+                target = link.to(f"{kind.folder}/{id}.md")
+                src = link.url_of(old) + ("index.html" if self.directory_urls else "")
+                html = _REDIRECT.format(url=target)
+                yield GeneratedFile(src, html)
+
+
+_REDIRECT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Moved</title>
+<meta name="robots" content="noindex">
+<meta http-equiv="refresh" content="0; url={url}">
+<link rel="canonical" href="{url}"></head>
+<body><p>This page has moved to <a href="{url}">{url}</a>.</p></body></html>
+"""
