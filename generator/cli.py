@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import click
 from . import __version__
 from .config import CONFIG_FILE, TodayError, resolve_today
 from .pipeline import check_portal
-from .report import FORMATTERS
+from .render import SiteRenderer
+from .report import FORMATTERS, format_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -69,3 +71,70 @@ def check(root: str, output_format: str | None, strict: bool, today: str | None)
     result = check_portal(portal_root, reference_date, strict=strict)
     sys.stdout.write(FORMATTERS[output_format](result))
     sys.exit(EXIT_PROBLEMS if result.errors else EXIT_CLEAN)
+
+
+def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
+    """Run `mkdocs COMMAND` on the portal; --today reaches the plugin (and MkDocs'
+    own dates) as SOURCE_DATE_EPOCH, the reproducible-builds convention."""
+    environment = dict(os.environ)
+    if today:
+        day = _today(today)
+        environment["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
+            day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+    config = str(root / CONFIG_FILE)
+    completed = subprocess.run([sys.executable, "-m", "mkdocs", command, "-f", config, *args],
+                               env=environment, check=False)
+    sys.exit(EXIT_PROBLEMS if completed.returncode else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("root", default=".")
+@click.option("--site-dir", type=click.Path(file_okay=False),
+              help="Where to write the site (default: site/ in ROOT).")
+@click.option("--strict", is_flag=True, help="Fail on warnings (reminders never fail).")
+@today_option
+def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> None:
+    """Check the content and build the portal's static site (wraps `mkdocs build`)."""
+    portal_root = _portal_root(root)
+    args = ["--site-dir", str(Path(site_dir).resolve())] if site_dir else []
+    _mkdocs("build", portal_root, today, *args, *(["--strict"] if strict else []))
+
+
+@main.command()
+@click.argument("root", default=".")
+@click.option("--dev-addr", metavar="HOST:PORT", default="127.0.0.1:8000", show_default=True,
+              help="Address to serve the preview on.")
+@today_option
+def serve(root: str, dev_addr: str, today: str | None) -> None:
+    """Preview the portal with live reload while you edit (wraps `mkdocs serve`)."""
+    _mkdocs("serve", _portal_root(root), today, "--dev-addr", dev_addr)
+
+
+@main.command()
+@click.argument("root", default=".")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the generated pages into.")
+@today_option
+def generate(root: str, out_dir: str, today: str | None) -> None:
+    """Write the generated pages (Markdown, data, exports) to a folder.
+
+    For builders that read mkdocs.yml but do not run MkDocs plugins.
+    """
+    portal_root = _portal_root(root)
+    result = check_portal(portal_root, _today(today))
+    if result.errors:
+        sys.stdout.write(format_text(result))
+        sys.exit(EXIT_PROBLEMS)
+    out = Path(out_dir)
+    renderer = SiteRenderer(result.catalog, result.config, _today(today),
+                            template_dir=portal_root / result.config.templates)
+    count = 0
+    for generated in renderer.files():
+        target = out / generated.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(generated.content, bytes):
+            target.write_bytes(generated.content)
+        else:
+            target.write_text(generated.content, encoding="utf-8")
+        count += 1
+    click.echo(f"Wrote {count} files to {out}")

@@ -29,6 +29,7 @@ class PortalConfig:
     teams: frozenset[str] | None = None  # None: any owner name is accepted
     tags: frozenset[str] | None = None
     personal_data_allow: tuple[re.Pattern[str], ...] = field(default=())
+    templates: str = "templates"  # the portal's folder of template overrides
 
 
 _INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")
@@ -93,6 +94,8 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
             if not isinstance(value, str):
                 bad(key, f"option '{key}' must be a folder name, not {describe_type(value)}",
                     f"For example '{key}: templates'.")
+            else:
+                values[key] = value
         elif key in _INT_OPTIONS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 bad(key, f"option '{key}' must be a whole number of days, not "

@@ -50,7 +50,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             folder = self.root / kind.folder
             if folder.is_dir():
                 config.watch.append(str(folder))
-        templates = self.root / self.config.templates
+        templates = self.root / self.config.templates  # template overrides
         if templates.is_dir():
             config.watch.append(str(templates))
         for extension in REQUIRED_EXTENSIONS:

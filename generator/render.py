@@ -39,6 +39,9 @@ SECTIONS = {  # nav title -> page
     "Tags": "tags/index.md",
 }
 INDEX_DATA = "assets/insight-index.json"
+# Entity pages show this many insights per group, then link to the filtered
+# index: a page's size must not grow with the number of insights.
+LIST_LIMIT = 10
 
 STATUS_LABELS = {
     DecisionStatus.NEW: "New",
@@ -158,6 +161,12 @@ def metric_on_target(value: float | None, target: float | None, better: Any) -> 
     return value <= target if getattr(better, "value", better) == "lower" else value >= target
 
 
+def _most_severe(insights: list[Insight]) -> list[Insight]:
+    """The LIST_LIMIT insights a reader should see first: most severe, then newest."""
+    return sorted(insights, key=lambda i: (-analysis.weight(i), -(i.created or dt.date.min)
+                                           .toordinal(), i.id))[:LIST_LIMIT]
+
+
 class SiteRenderer:
     def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
                  template_dir: Path | None = None, directory_urls: bool = True) -> None:
@@ -250,7 +259,7 @@ class SiteRenderer:
             insight = self.catalog.insights[insight_id]
             if insight.status:
                 grouped.setdefault(insight.status, []).append(insight)
-        by_status = [(status, sorted(grouped[status], key=lambda i: i.id))
+        by_status = [(status, _most_severe(grouped[status]), len(grouped[status]))
                      for status in DecisionStatus if status in grouped]
         return {
             "persona": persona,
@@ -264,6 +273,7 @@ class SiteRenderer:
 
     def _journey(self, heat: analysis.JourneyHeat) -> dict[str, Any]:
         return {"journey": heat.journey, "on_target": metric_on_target,
+                "shown": {s.stage.id: _most_severe(s.insights) for s in heat.stages},
                 "max_persona_pains": max((n for s in heat.stages for n in s.by_persona.values()),
                                          default=0)}
 
