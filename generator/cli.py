@@ -76,7 +76,8 @@ def check(root: str, output_format: str | None, strict: bool, today: str | None)
 def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     """Run `mkdocs COMMAND` on the portal; --today reaches the plugin (and MkDocs'
     own dates) as SOURCE_DATE_EPOCH, the reproducible-builds convention."""
-    environment = dict(os.environ)
+    # Material's banner about MkDocs 2 would bury our messages; mkdocs is pinned <2.
+    environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ}
     if today:
         day = _today(today)
         environment["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
