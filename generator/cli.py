@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import CONFIG_FILE, TodayError, resolve_today
+from .config import CONFIG_FILE, TodayError, docs_dir, resolve_today
 from .pipeline import check_portal
 from .render import SiteRenderer
 from .report import FORMATTERS, format_text
@@ -81,7 +81,12 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     if today:
         day = _today(today)
         environment["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
-            day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()))
+            day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+    docs = docs_dir(root)
+    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
+        docs.mkdir(parents=True)
+        click.echo(f"Created {docs.relative_to(root)}/ for hand-written pages "
+                   f"(MkDocs needs the folder).", err=True)
     config = str(root / CONFIG_FILE)
     completed = subprocess.run([sys.executable, "-m", "mkdocs", command, "-f", config, *args],
                                env=environment, check=False)

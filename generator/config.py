@@ -125,6 +125,18 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def docs_dir(root: Path) -> Path:
+    """The hand-written pages folder MkDocs will read (its `docs_dir`, default docs/)."""
+    problems: list[Problem] = []
+    try:
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return root / "docs"
+    data, _ = parse_yaml(text, CONFIG_FILE, 1, problems, lenient_tags=True)
+    value = data.get("docs_dir") if isinstance(data, dict) else None
+    return root / (value if isinstance(value, str) and value else "docs")
+
+
 class TodayError(ValueError):
     """The reference date given by the user cannot be read."""
 

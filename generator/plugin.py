@@ -9,6 +9,7 @@ build.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config import base
@@ -96,5 +97,22 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         return files
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        # Internal by default: search engines must not index customer evidence.
-        return output.replace("<head>", f"<head>\n{NOINDEX}", 1)
+        return add_noindex(output)
+
+    def on_post_template(self, output_content: str, template_name: str,
+                         config: MkDocsConfig) -> str:
+        return add_noindex(output_content) if template_name.endswith(".html") else \
+            output_content
+
+
+_CHARSET = re.compile(r"<meta charset=[^>]*>", re.IGNORECASE)
+
+
+def add_noindex(html: str) -> str:
+    """Internal by default: search engines must not index customer evidence."""
+    if NOINDEX in html:
+        return html
+    charset = _CHARSET.search(html)
+    if charset:
+        return html[:charset.end()] + f"\n{NOINDEX}" + html[charset.end():]
+    return html.replace("<head>", f"<head>\n{NOINDEX}", 1)

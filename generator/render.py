@@ -72,9 +72,11 @@ class Linker:
         if not src_uri.endswith(".md"):
             return src_uri
         stem = src_uri[:-3]
+        if not self.directory_urls:
+            return f"{stem}.html"
         if stem == "index" or stem.endswith("/index"):
             return stem[: -len("index")]
-        return f"{stem}/" if self.directory_urls else f"{stem}.html"
+        return f"{stem}/"
 
     def to(self, src_uri: str, anchor: str = "") -> str:
         target = self.url_of(src_uri)
@@ -138,8 +140,20 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     env.filters["safe_body"] = lambda body: Markup(strip_unsafe_html(body))
     env.filters["yaml_string"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
     env.filters["metric"] = _format_metric
+    env.filters["md_escape"] = markdown_escape
+    env.filters["label"] = lambda word: str(word).replace("-", " ").capitalize()
+    env.filters["slug"] = lambda text: "-".join(re.findall(r"[a-z0-9]+", str(text).lower()))
     env.globals.update(STATUSES=list(DecisionStatus), STATUS_LABELS=STATUS_LABELS)
     return env
+
+
+# Python-Markdown's backslash escapes (< > & are HTML-escaped by autoescape).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+
+
+def markdown_escape(text: Any) -> str:
+    """Text placed in a Markdown heading or line shows as written, not as markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _format_metric(value: float | None, unit: Any) -> str:

@@ -20,6 +20,7 @@ from ..schema import FieldSpec, FieldType, Role
 from ..suggest import did_you_mean
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_WEB_ADDRESS = re.compile(r"https?://\S+$", re.IGNORECASE)
 
 _EXPECTED = {
     FieldType.TEXT: "text",
@@ -148,6 +149,11 @@ class FieldChecker:
         value = str(value).strip()
         if spec.role is Role.SLUG and not is_slug(value):
             self.report("bad-slug", path, what=label(path), value=value, suggestion=slugify(value))
+            return INVALID
+        if spec.role is Role.URL and not _WEB_ADDRESS.match(value):
+            self.report("wrong-type", path, expected="a web address (http or https)",
+                        actual=f"'{value}'",
+                        extra="Give the full address, e.g. 'https://tracker.example/CHK-311'.")
             return INVALID
         if spec.role is Role.TEAM and self.config.teams is not None \
                 and value not in self.config.teams:
