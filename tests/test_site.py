@@ -867,3 +867,19 @@ def test_links_point_at_files_when_directory_urls_are_off(
             if not (built.root / target).is_file():
                 directory_links.append(f"{rel}: {href}")
     assert not directory_links, "\n".join(directory_links)
+
+
+# --- full-text search ------------------------------------------------------------------
+
+
+def test_search_index_covers_quotes_tags_and_bodies(site: Site, sample: PortalResult) -> None:
+    index = json.loads((site.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    insight = sample.catalog.insights["delivery-fee-revealed-too-late"]
+    page = [doc for doc in index["docs"]
+            if doc["location"].startswith("insights/delivery-fee-revealed-too-late/")]
+    words = " ".join(doc["title"] + " " + doc["text"] for doc in page)
+    quote = next(e.quote for e in insight.evidence if e.quote)
+    assert quote.split()[1] in words  # a word from an evidence quote
+    assert insight.tags[0] in words
+    assert "usability round" in words  # from the body
+    assert insight.title in words
