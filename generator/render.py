@@ -83,10 +83,10 @@ class Linker:
         base = posixpath.dirname(self.page_url) if not self.page_url.endswith("/") \
             else self.page_url.rstrip("/")
         relative = posixpath.relpath(target or ".", base or ".")
-        if target.endswith("/") and relative != ".":
-            relative += "/"
-        elif relative == ".":
+        if relative == ".":
             relative = "./"
+        elif target == "" or target.endswith("/"):  # a folder URL keeps its slash
+            relative += "/"
         return relative + (f"#{anchor}" if anchor else "")
 
     def insight(self, id: str) -> str:

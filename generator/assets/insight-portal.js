@@ -578,8 +578,8 @@
       clear(list);
       items = [];
       facet.order.forEach(function (k) {
-        // autocomplete=off: the state lives in the hash, and the browser then need not save
-        // hundreds of checkboxes on every history.replaceState.
+        // autocomplete=off: the state lives in the hash; the browser must not restore
+        // checkbox states of its own on back/forward.
         var input = h("input", { type: "checkbox", name: "ip-" + facet.name, value: facet.values[k], autocomplete: "off",
           onchange: function () { onToggle(facet, facet.values[k], input.checked); } });
         var count = h("span", { class: "ip-count" });
