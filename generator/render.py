@@ -196,7 +196,7 @@ class SiteRenderer:
     def files(self) -> Iterator[GeneratedFile]:
         yield self._page("home.md.j2", "index.md", **self._home())
         yield self._page("insights_index.md.j2", "insights/index.md", **self._index_page())
-        yield self._page("decisions.md.j2", "decisions/index.md",
+        yield self._page("decisions.md.j2", "decisions/index.md", index_data=INDEX_DATA,
                          summary=analysis.status_summary(self.insights))
         yield self._page("personas_index.md.j2", "personas/index.md",
                          personas=sorted(self.catalog.personas.values(), key=lambda p: p.id))
@@ -204,12 +204,15 @@ class SiteRenderer:
                          heats=list(self.heat.values()))
         yield self._page("tags.md.j2", "tags/index.md", tags=self._tags())
         for insight in self.insights:
-            yield self._entry_page("insight.md.j2", insight, **self._insight(insight))
+            yield self._entry_page("insight.md.j2", Kind.INSIGHT, insight,
+                                   **self._insight(insight))
         for persona in sorted(self.catalog.personas.values(), key=lambda p: p.id):
-            yield self._entry_page("persona.md.j2", persona, **self._persona(persona))
+            yield self._entry_page("persona.md.j2", Kind.PERSONA, persona,
+                                   **self._persona(persona))
         for journey_id, heat in self.heat.items():
-            yield self._entry_page("journey.md.j2", self.catalog.journeys[journey_id],
-                                   heat=heat, **self._journey(heat))
+            yield self._entry_page("journey.md.j2", Kind.JOURNEY,
+                                   self.catalog.journeys[journey_id], heat=heat,
+                                   **self._journey(heat))
         yield from self._redirects()
         yield GeneratedFile(INDEX_DATA, self._index_data())
         for path, content in export_files(self.catalog).items():
@@ -226,9 +229,8 @@ class SiteRenderer:
             link=link, catalog=self.catalog, today=self.today, config=self.config, **context)
         return GeneratedFile(src_uri, content)
 
-    def _entry_page(self, template: str, entry: Entry, **context: Any) -> GeneratedFile:
-        kind = {"insight.md.j2": Kind.INSIGHT, "persona.md.j2": Kind.PERSONA}.get(
-            template, Kind.JOURNEY)
+    def _entry_page(self, template: str, kind: Kind, entry: Entry, **context: Any
+                    ) -> GeneratedFile:
         src_uri = f"{kind.folder}/{entry.id}.md"
         page = self._page(template, src_uri, entry=entry, **context)
         return GeneratedFile(src_uri, page.content, edit_path=entry.origin.path)
