@@ -144,3 +144,11 @@ def generate(root: str, out_dir: str, today: str | None) -> None:
             target.write_text(generated.content, encoding="utf-8")
         count += 1
     click.echo(f"Wrote {count} files to {out}")
+
+
+# Commands that live in their own modules.
+from .json_schema import schema  # noqa: E402
+from .scaffold import new  # noqa: E402
+
+main.add_command(new)
+main.add_command(schema)
