@@ -45,6 +45,13 @@ class PortalPluginConfig(base.Config):
 
 
 class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
+    # While previewing, a broken file must never stop the server: problems are
+    # logged and the site is rendered from the entries that did load.
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes
@@ -73,7 +80,12 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         for problem in result.problems:
             if problem.severity is Severity.WARNING:
                 (log.info if problem.is_reminder else log.warning)(format_problem(problem))
-        if errors:
+        if errors and self.serving:
+            for problem in errors:
+                log.error(format_problem(problem, hint=True))
+            log.error(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the portal "
+                      "content; the preview shows the entries that loaded. Fix them and save.")
+        elif errors:
             listing = "\n".join(format_problem(p, hint=True) for p in errors)
             raise PluginError(
                 f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the portal content "
