@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, history
 from .config import CONFIG_FILE, TodayError, docs_dir, resolve_today
 from .pipeline import check_portal
 from .render import SiteRenderer
@@ -132,8 +132,10 @@ def generate(root: str, out_dir: str, today: str | None) -> None:
         sys.stdout.write(format_text(result))
         sys.exit(EXIT_PROBLEMS)
     out = Path(out_dir)
-    renderer = SiteRenderer(result.catalog, result.config, _today(today),
-                            template_dir=portal_root / result.config.templates)
+    reference_date = _today(today)
+    renderer = SiteRenderer(result.catalog, result.config, reference_date,
+                            template_dir=portal_root / result.config.templates,
+                            events=history.events(portal_root, result.catalog, reference_date))
     count = 0
     for generated in renderer.files():
         target = out / generated.src_uri

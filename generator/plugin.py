@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import history
 from .config import resolve_today
 from .model import Kind
 from .pipeline import check_portal
@@ -93,7 +94,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
         renderer = SiteRenderer(result.catalog, result.config, today,
                                 template_dir=self.root / self.config.templates,
-                                directory_urls=config.use_directory_urls)
+                                directory_urls=config.use_directory_urls,
+                                events=history.events(self.root, result.catalog, today),
+                                site_name=config.site_name, site_url=config.site_url or "")
         sections = set(SECTIONS.values())
         for generated in renderer.files():
             existing = files.get_file_from_path(generated.src_uri)

@@ -26,6 +26,8 @@ from . import analysis
 from .catalog import Catalog
 from .config import PortalConfig
 from .export import export_files
+from .feed import FEED_PATH, atom_feed
+from .history import Event
 from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from .validate.body import ALLOWED_TAGS
 
@@ -37,7 +39,9 @@ SECTIONS = {  # nav title -> page
     "Personas": "personas/index.md",
     "Journeys": "journeys/index.md",
     "Tags": "tags/index.md",
+    "What's new": "whats-new/index.md",
 }
+WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest
 INDEX_DATA = "assets/insight-index.json"
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
@@ -183,8 +187,12 @@ def _most_severe(insights: list[Insight]) -> list[Insight]:
 
 class SiteRenderer:
     def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
-                 template_dir: Path | None = None, directory_urls: bool = True) -> None:
+                 template_dir: Path | None = None, directory_urls: bool = True,
+                 events: list[Event] | None = None, site_name: str = "Insight Portal",
+                 site_url: str = "") -> None:
         self.catalog, self.config, self.today = catalog, config, today
+        self.events = events or []
+        self.site_name, self.site_url = site_name, site_url
         self.directory_urls = directory_urls
         self.env = _environment(template_dir)
         self.insights = sorted(catalog.insights.values(), key=lambda i: i.id)
@@ -203,6 +211,10 @@ class SiteRenderer:
         yield self._page("journeys_index.md.j2", "journeys/index.md",
                          heats=list(self.heat.values()))
         yield self._page("tags.md.j2", "tags/index.md", tags=self._tags())
+        yield self._page("whats_new.md.j2", "whats-new/index.md", feed=FEED_PATH,
+                         events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
+        yield GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
+                                                 self.site_name, self.site_url, self.today))
         for insight in self.insights:
             yield self._entry_page("insight.md.j2", Kind.INSIGHT, insight,
                                    **self._insight(insight))

@@ -1,0 +1,68 @@
+"""The Atom feed of what changed: insights added and decisions changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from .catalog import Catalog
+from .history import ADDED, Event
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_PATH = "feed.xml"
+FEED_LIMIT = 50
+
+
+def event_title(event: Event, catalog: Catalog, labels: dict) -> str:
+    insight = catalog.insights[event.insight_id]
+    title = insight.title or insight.id
+    if event.kind == ADDED:
+        return f"New insight: {title}"
+    return f"{labels.get(event.status, 'Decision')}: {title}"
+
+
+def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: str,
+              site_url: str, today: dt.date) -> str:
+    """`events` newest first. Links are absolute when the site's URL is known."""
+    ET.register_namespace("", ATOM)
+    base = site_url.rstrip("/") + "/" if site_url else ""
+
+    def element(parent: ET.Element, tag: str, text: str | None = None, **attributes: str
+                ) -> ET.Element:
+        child = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        if text is not None:
+            child.text = text
+        return child
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    element(feed, "title", f"{site_name}: what's new")
+    slug = "-".join(re.findall(r"[a-z0-9]+", site_name.lower())) or "portal"
+    element(feed, "id", f"{base}{FEED_PATH}" if base else f"urn:insight-portal:{slug}")
+    shown = events[:FEED_LIMIT]
+    updated = shown[0].date if shown else today
+    element(feed, "updated", _timestamp(updated))
+    element(feed, "link", rel="self", href=f"{base}{FEED_PATH}")
+    element(feed, "link", rel="alternate", href=f"{base}whats-new/")
+    for event in shown:
+        insight = catalog.insights[event.insight_id]
+        entry = element(feed, "entry")
+        element(entry, "title", event_title(event, catalog, labels))
+        status = event.status.value if event.status else ""
+        element(entry, "id", f"urn:insight-portal:{insight.id}:{event.kind}:"
+                             f"{event.date.isoformat()}:{status}")
+        element(entry, "updated", _timestamp(event.date))
+        element(entry, "link", rel="alternate", href=f"{base}insights/{insight.id}/")
+        author = element(entry, "author")
+        owner = insight.decision.owner if insight.decision else None
+        element(author, "name", (insight.authors[0] if insight.authors else None)
+                or owner or "research")
+        if insight.summary:
+            element(entry, "summary", insight.summary)
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") \
+        + "\n"
+
+
+def _timestamp(date: dt.date) -> str:
+    return f"{date.isoformat()}T00:00:00Z"

@@ -1,0 +1,109 @@
+"""What's new and the Atom feed: dates from git history when the portal is a
+git repository, from the files' own dates otherwise; newest first."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import lxml.html
+
+from conftest import TODAY, PortalFactory, run_portal
+from generator import history
+from generator.model import DecisionStatus
+from generator.pipeline import check_portal
+from test_rules import SECOND_INSIGHT
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SECOND = "insights/second.md"
+THIRD = "insights/third.md"
+
+
+def git(root: Path, *args: str, date: str | None = None) -> None:
+    environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    if date:
+        environment["GIT_AUTHOR_DATE"] = environment["GIT_COMMITTER_DATE"] = \
+            f"{date}T12:00:00+00:00"
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
+                    "user.email=test@example.invalid", *args],
+                   check=True, capture_output=True, env=environment)
+
+
+def commit(root: Path, message: str, date: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, date=date)
+
+
+def second_insight(status: str = "new") -> str:
+    return SECOND_INSIGHT.replace("decision: {status: superseded, owner: cx-team}",
+                                  f"decision: {{status: {status}, owner: cx-team}}") \
+                         .replace("supersedes: [fees-surprise]\n", "")
+
+
+def third_insight() -> str:
+    return second_insight().replace("Second insight", "Third insight") \
+                           .replace("created: 2026-09-01", "created: 2026-11-01")
+
+
+def history_portal(make_portal: PortalFactory) -> Path:
+    """fees-surprise added 09-01, second added 10-01 and accepted 10-15, third uncommitted."""
+    root = make_portal({SECOND: None})
+    (root / "docs").mkdir(exist_ok=True)
+    git(root, "init", "-q")
+    commit(root, "first", "2026-09-01")
+    (root / SECOND).write_text(second_insight(), encoding="utf-8")
+    commit(root, "second", "2026-10-01")
+    (root / SECOND).write_text(second_insight("accepted").replace(
+        "owner: cx-team}", "owner: cx-team, date: 2026-10-15}"), encoding="utf-8")
+    commit(root, "accept second", "2026-10-15")
+    (root / THIRD).write_text(third_insight(), encoding="utf-8")
+    return root
+
+
+def test_events_come_from_git_history_newest_first(make_portal: PortalFactory) -> None:
+    root = history_portal(make_portal)
+    catalog = check_portal(root, TODAY).catalog
+    found = [(e.date.isoformat(), e.insight_id, e.kind, e.status)
+             for e in history.events(root, catalog, TODAY)]
+    assert found == [
+        ("2026-11-01", "third", history.ADDED, None),  # not committed: its created date
+        ("2026-10-15", "second", history.DECIDED, DecisionStatus.ACCEPTED),
+        ("2026-10-01", "second", history.ADDED, None),
+        ("2026-09-01", "fees-surprise", history.ADDED, None),
+    ]
+
+
+def test_without_git_the_files_own_dates_are_used(make_portal: PortalFactory) -> None:
+    root = make_portal()
+    catalog = check_portal(root, TODAY).catalog
+    found = [(e.date.isoformat(), e.kind) for e in history.events(root, catalog, TODAY)]
+    assert found == [("2026-10-02", history.DECIDED), ("2026-09-20", history.ADDED)]
+
+
+def test_whats_new_page_and_atom_feed(make_portal: PortalFactory, tmp_path: Path) -> None:
+    root = history_portal(make_portal)
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today", "2026-11-24")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    page = lxml.html.parse(str(site / "whats-new" / "index.html")).getroot()
+    items = [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='ip-events']/li")]
+    assert items[0].startswith("2026-11-01 New insight Third insight")
+    assert items[1].startswith("2026-10-15 Decision Accepted Second insight")
+
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 4
+    for entry in entries:
+        for required in ("id", "title", "updated", "link", "author"):
+            assert entry.find(f"{ATOM}{required}") is not None, required
+    dates = [entry.find(f"{ATOM}updated").text for entry in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert len({entry.find(f"{ATOM}id").text for entry in entries}) == len(entries)
+    assert entries[1].find(f"{ATOM}title").text == "Accepted: Second insight"
+    assert entries[1].find(f"{ATOM}link").get("href") == "insights/second/"
