@@ -285,7 +285,8 @@ class _Asker:
             values.append(value)
 
     def choose(self, label: str, options: Sequence[Option], *, many: bool = False,
-               default: str = "", listed: bool = True) -> list[str]:
+               default: str = "", listed: bool = True, optional: bool = False,
+               noun: str = "id") -> list[str]:
         """Values picked from `options` by number or by value; [] when skipped."""
         self._intro()
         values = [value for value, _ in options]
@@ -294,8 +295,9 @@ class _Asker:
             width = max((len(value) for value in values), default=0)
             for number, (value, description) in enumerate(options, start=1):
                 click.echo(f"  {number:>2}  {value:<{width}}  {description}".rstrip())
-            how = "numbers or ids, separated by commas" if many else "number or id"
-            question = f"{label} ({how})"
+            how = f"{noun}s or their numbers, separated by commas" if many else \
+                f"{noun} or its number"
+            question = f"{label} ({how}{', Enter for none' if optional else ''})"
         else:
             question = f"{label} ({' | '.join(values)})"
         while True:
@@ -313,8 +315,9 @@ class _Asker:
                        f"{Suggester(values).did_you_mean(wrong)}Pick from the list.")
 
     def one(self, label: str, options: Sequence[Option], default: str = "",
-            listed: bool = True) -> str | None:
-        picked = self.choose(label, options, default=default, listed=listed)
+            listed: bool = True, optional: bool = False, noun: str = "id") -> str | None:
+        picked = self.choose(label, options, default=default, listed=listed, optional=optional,
+                             noun=noun)
         return picked[0] if picked else None
 
     def word(self, label: str, vocabulary: type[StrEnum], default: str = "") -> str | None:
@@ -325,7 +328,7 @@ class _Asker:
         teams = portal.teams()
         if teams is None:
             return self.text(label, default=default) or None
-        return self.one(label, [(team, "") for team in teams], default=default)
+        return self.one(label, [(team, "") for team in teams], default=default, noun="team")
 
 
 def _pick(tokens: list[str], values: list[str]) -> tuple[list[str], str | None]:
@@ -410,7 +413,10 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _asker(interactive: bool | None) -> _Asker:
     if interactive is None:
-        interactive = sys.stdin is not None and sys.stdin.isatty()
+        try:
+            interactive = sys.stdin is not None and sys.stdin.isatty()
+        except ValueError:  # standard input closed
+            interactive = False
     return _Asker(interactive)
 
 
@@ -519,17 +525,17 @@ def insight(slug: str, title: str | None, summary: str | None, insight_kind: str
         insight_kind = insight_kind or ask.word("Kind", InsightKind)
         persona_ids = persona_ids or ask.choose("Personas", _persona_options(portal), many=True)
         if journey is None and portal.ids(Kind.JOURNEY):
-            journey = ask.one("Journey (Enter for none)", _journey_options(portal))
+            journey = ask.one("Journey", _journey_options(portal), optional=True)
         if journey and not stage_ids and _stage_options(portal, journey):
-            stage_ids = ask.choose(f"Stages of {journey} (Enter for none)",
-                                   _stage_options(portal, journey), many=True)
+            stage_ids = ask.choose(f"Stages of {journey}", _stage_options(portal, journey),
+                                   many=True, optional=True)
         severity = severity or ask.word("Severity", InsightSeverity)
         confidence = confidence or ask.word("Confidence", Confidence)
         if not tag_list:
             known_tags = portal.tags()
             if known_tags is not None:
-                tag_list = ask.choose("Tags (Enter for none)", [(t, "") for t in known_tags],
-                                      many=True)
+                tag_list = ask.choose("Tags", [(t, "") for t in known_tags], many=True,
+                                      optional=True, noun="tag")
             else:
                 tag_list = _unique(ask.text("Tags (separated by commas, Enter for none)")
                                    .split(","))

@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import lxml.html
-
 from conftest import TODAY, PortalFactory, run_portal
+from test_rules import SECOND_INSIGHT
+
 from generator import history
 from generator.model import DecisionStatus
 from generator.pipeline import check_portal
-from test_rules import SECOND_INSIGHT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECOND = "insights/second.md"
@@ -89,7 +89,8 @@ def test_whats_new_page_and_atom_feed(make_portal: PortalFactory, tmp_path: Path
     assert result.returncode == 0, result.stdout + result.stderr
 
     page = lxml.html.parse(str(site / "whats-new" / "index.html")).getroot()
-    items = [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='ip-events']/li")]
+    items = [" ".join(li.text_content().split())
+             for li in page.xpath("//ul[@class='ip-events']/li")]
     assert items[0].startswith("2026-11-01 New insight Third insight")
     assert items[1].startswith("2026-10-15 Decision Accepted Second insight")
 

@@ -39,7 +39,8 @@ from generator.pipeline import PortalResult, check_portal
 EPOCH = "1795478400"  # SOURCE_DATE_EPOCH of TODAY, 2026-11-24 00:00 UTC
 SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Tags", "What's new"]
 SECTION_PAGES = ["index.html", "insights/index.html", "decisions/index.html",
-                 "personas/index.html", "journeys/index.html", "tags/index.html", "whats-new/index.html"]
+                 "personas/index.html", "journeys/index.html", "tags/index.html",
+                 "whats-new/index.html"]
 STATUS_LABELS = {"new": "New", "under-review": "Under review", "accepted": "Accepted",
                  "in-progress": "In progress", "done": "Done", "declined": "Declined",
                  "superseded": "Superseded"}
