@@ -58,8 +58,11 @@ def main() -> None:
               help="Output format (default: text, or github when GITHUB_ACTIONS=true).")
 @click.option("--strict", is_flag=True,
               help="Treat warnings as errors (reminders about ages stay warnings).")
+@click.option("--no-cache", is_flag=True,
+              help="Check every file afresh, without reading or writing .portal-cache/.")
 @today_option
-def check(root: str, output_format: str | None, strict: bool, today: str | None) -> None:
+def check(root: str, output_format: str | None, strict: bool, no_cache: bool,
+          today: str | None) -> None:
     """Check every insight, persona and journey under ROOT and report all problems.
 
     Exit status: 0 no errors, 1 errors found, 2 usage error.
@@ -68,7 +71,7 @@ def check(root: str, output_format: str | None, strict: bool, today: str | None)
     reference_date = _today(today)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    result = check_portal(portal_root, reference_date, strict=strict)
+    result = check_portal(portal_root, reference_date, strict=strict, use_cache=not no_cache)
     sys.stdout.write(FORMATTERS[output_format](result))
     sys.exit(EXIT_PROBLEMS if result.errors else EXIT_CLEAN)
 

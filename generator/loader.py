@@ -65,16 +65,6 @@ def discover(root: Path) -> list[SourceFile]:
     return found
 
 
-def load(source: SourceFile) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one file. Never raises for bad content: problems are returned."""
-    try:
-        raw = source.path.read_bytes()
-    except OSError as error:
-        return None, [make_problem("no-front-matter", source.rel, 1,
-                                   detail=f"file cannot be read: {error.strerror}")]
-    return parse(source, raw)
-
-
 def parse(source: SourceFile, raw: bytes) -> tuple[Document | None, list[Problem]]:
     rel = source.rel
     try:

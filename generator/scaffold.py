@@ -207,7 +207,7 @@ def _open_portal(root: str, today: str | None, kind: Kind, slug: str) -> _Portal
             raise Refused(f"the {kind.value} id '{slug}' is already used by {source.rel} (ids "
                           f"are unique per kind, subfolders included); nothing was written. "
                           f"Choose another id.")
-    result = check_portal(portal_root, reference_date)
+    result = check_portal(portal_root, reference_date, use_cache=False)  # a refusal writes nothing
     renamed = result.catalog.aliases[kind].get(slug)
     if renamed:
         raise Refused(f"'{slug}' is a former id of {kind.folder}/{renamed}.md (listed in its "

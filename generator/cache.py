@@ -1,0 +1,115 @@
+"""A cache of the per-file pass, keyed by each file's content hash.
+
+Checking one file on its own (parse, fields, personal data, body) is most of
+the work and depends only on the file's bytes, its path, the plugin options and
+the validator's own code — never on other files or on today. So its result is
+kept in `.portal-cache/` under the portal root, like ruff or mypy do, and a
+re-check after one file changes only re-does that file. The corpus pass always
+runs in full.
+
+The folder is safe to delete at any time; a cache that cannot be read is
+ignored, and one written by another validator version or configuration is
+discarded as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import PortalConfig
+from .model import Entry
+from .problems import Problem
+
+CACHE_DIR = ".portal-cache"
+CACHE_FILE = "check.pickle"
+
+# The modules whose code decides the per-file result: editing any of them
+# changes the fingerprint and so invalidates every cached result.
+_VALIDATOR_MODULES = ("loader.py", "model.py", "schema.py", "problems.py", "suggest.py",
+                      "config.py", "validate/fields.py", "validate/entries.py",
+                      "validate/body.py", "validate/personal_data.py")
+
+
+def validator_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for name in _VALIDATOR_MODULES:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def config_fingerprint(config: PortalConfig) -> str:
+    relevant = (sorted(config.teams) if config.teams is not None else None,
+                sorted(config.tags) if config.tags is not None else None,
+                [pattern.pattern for pattern in config.personal_data_allow])
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+CachedResult = tuple[Entry | None, list[Problem]]
+
+
+@dataclass
+class CheckCache:
+    """Per-file results for one run: looked up by path and content hash."""
+
+    path: Path | None  # None: caching is off
+    key: str
+    entries: dict[str, tuple[str, CachedResult]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+    _fresh: dict[str, tuple[str, CachedResult]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, root: Path, config: PortalConfig, enabled: bool = True) -> CheckCache:
+        key = f"{validator_fingerprint()}:{config_fingerprint(config)}"
+        if not enabled:
+            return cls(None, key)
+        path = root / CACHE_DIR / CACHE_FILE
+        cache = cls(path, key)
+        try:
+            with path.open("rb") as stream:
+                stored_key, entries = pickle.load(stream)  # noqa: S301 - our own local cache
+            if stored_key == key:
+                cache.entries = entries
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
+                AttributeError, ImportError):
+            pass  # no cache yet, or unreadable: start afresh
+        return cache
+
+    def get(self, rel: str, digest: str) -> CachedResult | None:
+        stored = self.entries.get(rel)
+        if stored is not None and stored[0] == digest:
+            self.hits += 1
+            self._fresh[rel] = stored
+            return stored[1]
+        self.misses += 1
+        return None
+
+    def put(self, rel: str, digest: str, result: CachedResult) -> None:
+        self._fresh[rel] = (digest, result)
+
+    def save(self) -> None:
+        """Keep exactly this run's files (deleted files drop out); atomic replace."""
+        if self.path is None or (self.misses == 0 and len(self._fresh) == len(self.entries)):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as stream:
+                pickle.dump((self.key, self._fresh), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a read-only checkout still gets checked, just not cached
+
