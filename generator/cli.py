@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -91,10 +90,13 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
         click.echo(f"Created {docs.relative_to(root)}/ for hand-written pages "
                    f"(MkDocs needs the folder).", err=True)
     config = str(root / CONFIG_FILE)
-    completed = subprocess.run([sys.executable, "-m", "mkdocs", command, "-f", config, *args],
-                               env=environment, check=False)
-    sys.exit(EXIT_PROBLEMS if completed.returncode else EXIT_CLEAN)
-
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process with MkDocs, so signals (Ctrl-C, a CI runner's
+    # SIGTERM) reach the server itself and no orphan keeps serving; MkDocs'
+    # exit status (0 built, 1 failed) becomes ours.
+    os.execve(sys.executable, [sys.executable, "-m", "mkdocs", command, "-f", config, *args],
+              environment)
 
 @main.command()
 @click.argument("root", default=".")
