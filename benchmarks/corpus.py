@@ -1,0 +1,458 @@
+"""A seeded synthetic portal: N contract-valid insights, with personas and
+journeys in proportion, for benchmarks and scale tests.
+
+    python benchmarks/corpus.py OUT_DIR --insights 10000 [--seed 1]
+
+The corpus passes `portal check --today 2026-11-24` with 0 errors (reminders
+about decision debt and persona reviews are expected: they are realistic). The
+same seed always writes the same bytes. Nothing in it is personal data: no
+e-mail addresses, no long runs of digits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LATEST = dt.date(2026, 11, 20)  # no date of something that happened lies after this
+EARLIEST = dt.date(2023, 1, 2)
+TODAY = "2026-11-24"  # the reference date the corpus is meant to be checked with
+
+TEAMS = (
+    "research-team", "cx-team", "marketing", "growth-team", "catalogue-team",
+    "checkout-team", "fulfilment-ops", "delivery-ops", "customer-care", "business-team",
+    "payments-team", "mobile-team", "platform-team", "pricing-team",
+)
+TAGS = (
+    "accessibility", "billing", "communication", "delivery-slots", "discounts", "errors",
+    "fees", "forms", "freshness", "help-centre", "invoicing", "loyalty", "mobile",
+    "navigation", "notifications", "onboarding", "packaging", "payments", "performance",
+    "pricing", "privacy", "recommendations", "refunds", "returns", "reviews", "search",
+    "subscription", "substitutions", "tracking", "trust",
+)
+KINDS = {"pain": 50, "delight": 15, "need": 25, "behaviour": 10}
+STATUSES = {"new": 12, "under-review": 13, "accepted": 20, "in-progress": 14, "done": 22,
+            "declined": 11, "superseded": 8}
+SEVERITIES = ("low", "medium", "medium", "high", "high", "critical")
+CONFIDENCES = ("low", "medium", "medium", "high")
+SOURCES = ("interview", "focus-group", "observation", "survey", "analytics", "support-ticket",
+           "usability-test", "review", "sales-call", "dogfooding")
+REF_PREFIX = {"interview": "INT", "focus-group": "FG", "observation": "OBS", "survey": "SRV",
+              "analytics": "DASH", "support-ticket": "ZD", "usability-test": "UT",
+              "review": "REV", "sales-call": "CALL", "dogfooding": "DOG"}
+AUTHORS = ("dana", "priya", "tom", "amara", "lukas", "mei", "sofia", "kwame", "ines", "ravi",
+           "hana", "oskar", "leila", "marco", "yuki", "ada")
+STAGES = (
+    ("discover", "Discover"), ("sign-up", "Sign up"), ("browse", "Browse and search"),
+    ("basket", "Build the basket"), ("checkout", "Choose a slot and pay"),
+    ("delivery", "Delivery"), ("after-delivery", "Unpack and come back"),
+    ("support", "Get help"), ("renew", "Renew or cancel"), ("returns", "Return an item"),
+)
+STAGES_PER_JOURNEY = 6
+METRICS = (("Completion rate", "ratio", "higher"), ("Median time on step", "seconds", "lower"),
+           ("Drop-off", "percent", "lower"), ("Satisfaction", "score", "higher"),
+           ("Contacts per thousand orders", "count", "lower"))
+
+SUBJECTS = ("shoppers", "new customers", "regular customers", "parents", "office managers",
+            "members", "older customers", "students", "small businesses", "returning buyers",
+            "mobile users", "people on the website")
+VERBS = ("abandon", "struggle with", "misread", "skip", "double-check", "ignore", "praise",
+         "complain about", "search for", "give up on", "rely on", "ask about", "distrust",
+         "enjoy", "forget", "repeat", "compare", "postpone", "question", "return to")
+ADJECTIVES = ("hidden", "slow", "confusing", "late", "missing", "helpful", "unexpected",
+              "clear", "long", "broken", "reliable", "small", "expensive", "familiar",
+              "crowded", "quiet", "generous", "strict", "vague", "friendly")
+NOUNS = ("delivery fee", "address form", "slot picker", "basket total", "search results",
+         "substitution", "refund", "receipt", "van tracker", "voucher", "sign-up form",
+         "payment step", "product page", "help article", "reminder", "invoice", "filter",
+         "order history", "loyalty points", "cancellation", "password reset", "price label",
+         "stock warning", "confirmation message", "chat window", "checkout button")
+ROLES = ("shopper", "parent", "office manager", "member", "student", "small business owner",
+         "returning buyer", "commuter", "carer", "bulk buyer", "gift buyer", "first-time buyer")
+PLACES = ("at checkout", "on the phone", "in the app", "after delivery", "before sign-up",
+          "during the first order", "on a busy evening", "at the door", "in the basket",
+          "when stock runs low", "on the weekly shop", "at the end of the month")
+FILLERS = ("Several people said the same thing in different words",
+           "The pattern repeats across regions and devices",
+           "Support agents recognise the problem immediately",
+           "Nobody in the sessions read the small print",
+           "Most of them found a workaround on their own",
+           "The numbers moved after the last release",
+           "It happens more often with larger baskets",
+           "Few of them would mention it unless asked",
+           "Some would rather phone us than try again",
+           "The team had assumed the opposite")
+OUTCOMES = ("Contacts about this fell by a third within two months.",
+            "Drop-off on the step halved after the change shipped.",
+            "Satisfaction on the step rose from fair to good in the next survey.",
+            "Repeat orders from the affected group rose noticeably.",
+            "Complaints stopped appearing in the weekly review.",
+            "The workaround is no longer needed and the help article was retired.")
+RATIONALES = ("The cost outweighs the benefit for the few customers affected.",
+              "Legal and safety constraints rule this out for now.",
+              "A broader change already planned covers the underlying need.",
+              "Evidence is too thin to justify the work; we will watch the numbers.",
+              "It conflicts with a commitment made to our delivery partners.")
+
+
+@dataclass
+class Corpus:
+    """What was written, for the benchmark script and the tests."""
+
+    root: Path
+    insight_ids: list[str] = field(default_factory=list)
+    persona_ids: list[str] = field(default_factory=list)
+    journey_ids: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+def persona_count(insights: int) -> int:
+    return max(3, insights // 500 + 3)
+
+
+def journey_count(insights: int) -> int:
+    return insights // 2000 + 2
+
+
+def _quota(rng: random.Random, weights: dict[str, int], n: int) -> list[str]:
+    """Exactly proportional values (largest remainder), every value present once n
+    is at least the number of values, shuffled."""
+    total = sum(weights.values())
+    exact = {key: n * weight / total for key, weight in weights.items()}
+    counts = {key: int(value) for key, value in exact.items()}
+    if n >= len(weights):
+        for key in counts:
+            counts[key] = max(counts[key], 1)
+    left = n - sum(counts.values())
+    for key in sorted(exact, key=lambda k: exact[k] - int(exact[k]), reverse=True):
+        if left <= 0:
+            break
+        counts[key] += 1
+        left -= 1
+    while left < 0:  # the minimum of one each overshot: take from the largest
+        largest = max(counts, key=lambda k: counts[k])
+        counts[largest] -= 1
+        left += 1
+    values = [key for key, count in counts.items() for _ in range(count)]
+    rng.shuffle(values)
+    return values
+
+
+def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    if end <= start:
+        return min(start, end)
+    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def _sentence(rng: random.Random) -> str:
+    choice = rng.random()
+    if choice < 0.4:
+        text = (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(ADJECTIVES)} "
+                f"{rng.choice(NOUNS)} {rng.choice(PLACES)}")
+    elif choice < 0.7:
+        text = (f"when the {rng.choice(NOUNS)} looks {rng.choice(ADJECTIVES)}, "
+                f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(NOUNS)}")
+    elif choice < 0.85:
+        text = rng.choice(FILLERS)
+    else:
+        text = (f"the {rng.choice(NOUNS)} and the {rng.choice(NOUNS)} both feel "
+                f"{rng.choice(ADJECTIVES)} to {rng.choice(SUBJECTS)} {rng.choice(PLACES)}")
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(rng: random.Random, words: int) -> str:
+    sentences: list[str] = []
+    count = 0
+    while count < words:
+        sentence = _sentence(rng)
+        sentences.append(sentence)
+        count += sentence.count(" ") + 1
+    return " ".join(sentences)
+
+
+def _title(rng: random.Random) -> str:
+    text = (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(ADJECTIVES)} "
+            f"{rng.choice(NOUNS)} {rng.choice(PLACES)}")
+    return text[0].upper() + text[1:]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(values) + "]"
+
+
+def _mkdocs_yml(teams: tuple[str, ...], tags: tuple[str, ...], insights: int) -> str:
+    """The repository's mkdocs.yml, with this corpus's site name and registries. Other
+    plugin options (and everything else) are kept as they are."""
+    source = REPO / "mkdocs.yml"
+    text = source.read_text(encoding="utf-8") if source.is_file() else \
+        "site_name: x\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\n"
+    lines = text.splitlines()
+    lines = [f"site_name: Synthetic Insight Portal ({insights} insights)"
+             if line.startswith("site_name:") else line for line in lines]
+    ours = ["undecided_after_days: 30", "persona_review_after_days: 180",
+            f"teams: {_list(list(teams))}", f"tags: {_list(list(tags))}"]
+    replaced = ("teams", "tags", "personal_data_allow", "undecided_after_days",
+                "persona_review_after_days")
+    start = next((index for index, line in enumerate(lines)
+                  if re.match(r"\s*-\s+insight-portal\s*:?\s*$", line)), None)
+    if start is None:  # no plugin entry: add one at the end of the plugins list
+        if not any(line.startswith("plugins:") for line in lines):
+            lines.append("plugins:")
+            lines.append("  - search")
+        position = next(i for i, line in enumerate(lines) if line.startswith("plugins:"))
+        end = position + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end][0] in " #-"):
+            end += 1
+        block = ["  - insight-portal:"] + ["      " + option for option in ours]
+        return "\n".join(lines[:end] + block + lines[end:]) + "\n"
+    head = lines[start]
+    dash_indent = len(head) - len(head.lstrip())
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip()
+                                or len(lines[end]) - len(lines[end].lstrip()) > dash_indent):
+        end += 1
+    body = lines[start + 1:end]
+    option_indent = min((len(line) - len(line.lstrip()) for line in body
+                         if line.strip() and not line.lstrip().startswith("#")),
+                        default=dash_indent + 4)
+    kept: list[str] = []
+    dropping = False
+    for line in body:
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if stripped and not stripped.startswith("#") and indent == option_indent:
+            key = stripped.split(":", 1)[0]
+            dropping = key in replaced
+        elif stripped.startswith("#") and indent == option_indent:
+            dropping = False
+        if not dropping and stripped and not stripped.startswith("#"):
+            kept.append(line)
+    block = [head.rstrip().rstrip(":") + ":"] + [" " * option_indent + o for o in ours] + kept
+    return "\n".join(lines[:start] + block + lines[end:]) + "\n"
+
+
+def _persona(rng: random.Random, index: int) -> tuple[str, str, str]:
+    segment = ("consumer", "business", "trade")[index % 3]
+    name = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(ROLES)}"
+    persona_id = f"{_slug(name)}-p{index + 1}"
+    reviewed = _day(rng, dt.date(2026, 3, 1), LATEST)
+    goals = "\n".join(f"  - {_title(rng)}" for _ in range(rng.randint(2, 4)))
+    frustrations = "\n".join(f"  - {_title(rng)}" for _ in range(rng.randint(2, 4)))
+    text = (f"---\nname: {name} {index + 1}\nsummary: {_paragraph(rng, 20)}\n"
+            f"segment: {segment}\ngoals:\n{goals}\nfrustrations:\n{frustrations}\n"
+            f"motivations:\n  - {_title(rng)}\nquote: \"{_title(rng)}.\"\n"
+            f"owner: research-team\nlast_reviewed: {reviewed}\nstatus: active\n---\n"
+            f"## Who they are\n\n{_paragraph(rng, 60)}\n\n## How we know\n\n"
+            f"{_paragraph(rng, 40)}\n")
+    return persona_id, name, text
+
+
+def _journey(rng: random.Random, index: int, personas: list[str]
+             ) -> tuple[str, list[str], str]:
+    journey_id = f"journey-{index + 1}-{_slug(rng.choice(NOUNS))}"
+    stage_pool = list(STAGES)
+    rng.shuffle(stage_pool)
+    chosen = sorted(stage_pool[:STAGES_PER_JOURNEY], key=STAGES.index)
+    members = rng.sample(personas, k=min(len(personas), rng.randint(1, 4)))
+    lines = [f"---\ntitle: Journey {index + 1}, {rng.choice(NOUNS)}",
+             f"summary: {_paragraph(rng, 18)}", f"personas: {_list(members)}",
+             f"owner: {rng.choice(TEAMS)}", "stages:"]
+    for stage_id, stage_name in chosen:
+        lines += [f"  - id: {stage_id}", f"    name: {stage_name}",
+                  f"    owner: {rng.choice(TEAMS)}",
+                  f"    description: {_paragraph(rng, 12)}", "    metrics:"]
+        for name, unit, better in rng.sample(METRICS, k=rng.randint(1, 2)):
+            value, target = {
+                "ratio": (round(rng.uniform(0.3, 0.9), 2), round(rng.uniform(0.5, 0.95), 2)),
+                "seconds": (rng.randint(20, 300), rng.randint(30, 200)),
+                "percent": (round(rng.uniform(1, 40), 1), round(rng.uniform(1, 20), 1)),
+                "score": (round(rng.uniform(2.5, 4.8), 1), 4.2),
+                "count": (rng.randint(1, 90), rng.randint(1, 40)),
+            }[unit]
+            lines += [f"      - name: {name}", f"        value: {value}",
+                      f"        target: {target}", f"        unit: {unit}",
+                      f"        better: {better}",
+                      f"        as_of: {_day(rng, dt.date(2026, 6, 1), dt.date(2026, 11, 1))}"]
+    lines += ["---", "## About this map", "", _paragraph(rng, 50), ""]
+    return journey_id, [stage for stage, _ in chosen], "\n".join(lines)
+
+
+def _statuses(rng: random.Random, n: int) -> list[str]:
+    statuses = _quota(rng, STATUSES, n)
+    # A superseded insight needs a later one that supersedes it: keep them out of the tail.
+    tail = max(1, n // 10)
+    head = [i for i in range(n - tail) if statuses[i] != "superseded"]
+    for index in range(n - tail, n):
+        if statuses[index] == "superseded" and head:
+            other = head.pop(rng.randrange(len(head)))
+            statuses[index], statuses[other] = statuses[other], statuses[index]
+    return statuses
+
+
+def generate(out_dir: Path | str, insights: int, seed: int = 1) -> Corpus:
+    """Write a portal with `insights` insights under out_dir (created; existing
+    entry folders are overwritten file by file, not cleared)."""
+    rng = random.Random(seed)
+    root = Path(out_dir)
+    corpus = Corpus(root)
+    for folder in ("insights", "personas", "journeys", "docs"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(_mkdocs_yml(TEAMS, TAGS, insights), encoding="utf-8")
+
+    persona_names: dict[str, str] = {}
+    for index in range(persona_count(insights)):
+        persona_id, name, text = _persona(rng, index)
+        persona_names[persona_id] = name
+        corpus.persona_ids.append(persona_id)
+        (root / "personas" / f"{persona_id}.md").write_text(text, encoding="utf-8")
+    journey_stages: dict[str, list[str]] = {}
+    for index in range(journey_count(insights)):
+        journey_id, stage_ids, text = _journey(rng, index, corpus.persona_ids)
+        journey_stages[journey_id] = stage_ids
+        corpus.journey_ids.append(journey_id)
+        (root / "journeys" / f"{journey_id}.md").write_text(text, encoding="utf-8")
+
+    kinds = _quota(rng, KINDS, insights)
+    statuses = _statuses(rng, insights)
+    ids = []
+    for index in range(insights):
+        ids.append(f"{_slug(rng.choice(ADJECTIVES) + ' ' + rng.choice(NOUNS))}-{index + 1}")
+    corpus.insight_ids = ids
+    superseded_by: dict[int, list[str]] = {}
+    for index, status in enumerate(statuses):
+        if status != "superseded":
+            continue
+        for _ in range(50):
+            later = rng.randrange(index + 1, insights)
+            if statuses[later] != "superseded":
+                break
+        else:
+            later = next(i for i in range(index + 1, insights) if statuses[i] != "superseded")
+        superseded_by.setdefault(later, []).append(ids[index])
+
+    span = (LATEST - EARLIEST).days
+    for index in range(insights):
+        text, title = _insight(rng, index, ids, kinds[index], statuses[index],
+                               superseded_by.get(index, []), corpus.persona_ids,
+                               persona_names, journey_stages, span, insights)
+        corpus.titles[ids[index]] = title
+        (root / "insights" / f"{ids[index]}.md").write_text(text, encoding="utf-8")
+    return corpus
+
+
+def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: str,
+             supersedes: list[str], personas: list[str], persona_names: dict[str, str],
+             journey_stages: dict[str, list[str]], span: int, total: int) -> tuple[str, str]:
+    journeys = list(journey_stages)
+    # The first entries use every persona and journey once, so none is unused.
+    if index < len(personas):
+        chosen = [personas[index]]
+    else:
+        chosen = rng.sample(personas, k=rng.choice((1, 1, 2, 2, 3)))
+    journey = journeys[index] if index < len(journeys) else (
+        rng.choice(journeys) if rng.random() < 0.85 else None)
+    if status in ("new", "under-review") and rng.random() < 0.75:
+        created = _day(rng, LATEST - dt.timedelta(days=75), LATEST)
+    else:
+        base = EARLIEST + dt.timedelta(days=span * index // max(total, 1))
+        created = min(LATEST, base + dt.timedelta(days=rng.randrange(30)))
+    title = f"{_title(rng)} ({index + 1})" if rng.random() < 0.05 else _title(rng)
+    lines = [
+        "---",
+        f"title: {title}",
+        f"summary: {_paragraph(rng, 24)}",
+        f"kind: {kind}",
+        f"personas: {_list(chosen)}",
+    ]
+    if journey:
+        stages = journey_stages[journey]
+        lines.append(f"journey: {journey}")
+        lines.append(f"stages: {_list(rng.sample(stages, k=rng.choice((1, 1, 2))))}")
+    lines += [f"severity: {rng.choice(SEVERITIES)}", f"confidence: {rng.choice(CONFIDENCES)}",
+              f"tags: {_list(rng.sample(TAGS, k=rng.randint(1, 3)))}", "evidence:"]
+    for _ in range(rng.choice((1, 1, 2, 2, 3))):
+        source = rng.choice(SOURCES)
+        lines.append(f"  - source: {source}")
+        lines.append(f"    ref: {REF_PREFIX[source]}-{rng.randint(100, 99999)}")
+        lines.append(f"    date: {_day(rng, created - dt.timedelta(days=60), created)}")
+        if rng.random() < 0.7:
+            lines.append(f"    quote: \"{_title(rng)}, honestly.\"")
+        if rng.random() < 0.8:
+            lines.append(f"    count: {rng.randint(1, 400)}")
+    lines.append(f"created: {created}")
+    lines.append(f"authors: {_list(rng.sample(AUTHORS, k=rng.choice((1, 1, 2))))}")
+    lines += ["decision:", f"  status: {status}"]
+    if status != "new":
+        lines.append(f"  owner: {rng.choice(TEAMS)}")
+    decided = _day(rng, created, min(LATEST, created + dt.timedelta(days=120)))
+    if status in ("accepted", "in-progress", "done", "declined") or (
+            status == "superseded" and rng.random() < 0.5):
+        lines.append(f"  date: {decided}")
+    if status == "declined":
+        lines.append(f"  rationale: {rng.choice(RATIONALES)}")
+    if status in ("accepted", "in-progress", "done") and rng.random() < 0.6:
+        lines.append(f"  link: https://tracker.example/{rng.choice(('CHK', 'DLV', 'APP'))}-"
+                     f"{rng.randint(10, 9999)}")
+    if status in ("accepted", "in-progress") and rng.random() < 0.4:
+        lines.append(f"  review_by: {decided + dt.timedelta(days=rng.randint(60, 240))}")
+    if status == "done":
+        lines.append(f"  outcome: {rng.choice(OUTCOMES)}")
+    related: list[str] = []
+    if index > 0 and rng.random() < 0.35:
+        for _ in range(rng.randint(1, 2)):
+            other = ids[rng.randrange(max(0, index - 500), index)]
+            if other not in related and other not in supersedes:
+                related.append(other)
+    if related:
+        lines.append(f"related: {_list(related)}")
+    if supersedes:
+        lines.append(f"supersedes: {_list(supersedes)}")
+    if rng.random() < 0.03:
+        lines.append(f"aliases: [{ids[index]}-old]")
+    lines.append("---")
+
+    persona = chosen[0]
+    see_also = "".join(f" See also [{other}]({other}.md)." for other in related)
+    lines += [
+        "## What we saw", "",
+        f"Seen with [{persona_names[persona]}](../personas/{persona}.md). "
+        f"{_paragraph(rng, 90)}", "",
+        _paragraph(rng, 40), "",
+        "## Why it matters", "",
+        _paragraph(rng, 70) + see_also, "",
+        "## What we don't know yet", "",
+        _paragraph(rng, 40), "",
+    ]
+    return "\n".join(lines), title
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--insights", type=int, required=True, help="how many insights")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.insights < 1:
+        parser.error("--insights must be at least 1")
+    start = time.perf_counter()
+    corpus = generate(args.out_dir, args.insights, args.seed)
+    print(f"Wrote {len(corpus.insight_ids)} insights, {len(corpus.persona_ids)} personas, "
+          f"{len(corpus.journey_ids)} journeys to {args.out_dir} in "
+          f"{time.perf_counter() - start:.1f} s; check with "
+          f"`portal check {args.out_dir} --today {TODAY}`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

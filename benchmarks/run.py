@@ -1,0 +1,405 @@
+"""Benchmark the portal at scale and print one table.
+
+    python benchmarks/run.py [--sizes 1000,10000,40000] [--work DIR] [--skip-serve]
+                             [--json FILE]
+
+For each size N it writes a synthetic corpus (benchmarks/corpus.py) and measures,
+each command run as a user runs it (a fresh `python -m generator` process):
+
+- parse floor: a fresh Python process that reads every insight and loads its
+  front matter with yaml.CSafeLoader, nothing else (the floor issue 5 defines);
+- `portal check`, cold (the .portal-cache/ folder deleted) and warm (after one
+  insight's body changed);
+- `portal build --today 2026-11-24` (cache deleted first), its peak memory, the
+  built site's size and its search index's size;
+- the bare baseline: the same insight pages (title as H1, then the body) built
+  by plain Material for MkDocs with a section-only nav, in the same run;
+- `portal serve`: seconds from saving a changed title to the page showing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus as corpus_module  # noqa: E402  (the sibling module, run as a script)
+
+REPO = HERE.parent
+TODAY = corpus_module.TODAY
+CACHE_DIR = ".portal-cache"
+TIME_BIN = Path("/usr/bin/time")
+ENV = {**{k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS",
+                                                          "SOURCE_DATE_EPOCH")},
+       "NO_MKDOCS_2_WARNING": "1"}
+
+FLOOR_SCRIPT = """
+import sys, time, yaml
+from pathlib import Path
+start = time.perf_counter()
+n = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.md")):
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\\n---", 3)
+    yaml.load(text[4:end], Loader=yaml.CSafeLoader)
+    n += 1
+print(n, time.perf_counter() - start)
+"""
+
+TARGETS = ("targets (issue 5, 2 cores): check at 10,000 <= 1.5x floor; warm check <= 0.3 s; "
+           "build at 10,000 <= 1.3x bare; build(10,000)/build(1,000) <= 11; serve reload "
+           "<= 1 s at 10,000; build peak memory at 40,000 < 2 GB")
+
+
+@dataclass
+class Result:
+    insights: int
+    generate_s: float | None = None
+    floor_s: float | None = None
+    check_cold_s: float | None = None
+    check_warm_s: float | None = None
+    check_errors: int | None = None
+    check_warnings: int | None = None
+    build_s: float | None = None
+    build_peak_mb: float | None = None
+    bare_s: float | None = None
+    bare_peak_mb: float | None = None
+    serve_start_s: float | None = None
+    serve_reload_s: float | None = None
+    site_mb: float | None = None
+    search_index_mb: float | None = None
+    bare_site_mb: float | None = None
+    build_ratio_1k: float | None = None
+
+
+class BenchmarkError(RuntimeError):
+    pass
+
+
+def _run(command: list[str], cwd: Path | None = None, timeout: float = 3600
+         ) -> tuple[float, float | None, subprocess.CompletedProcess[str]]:
+    """Run a command; return (wall seconds, peak resident MB of its largest process, result)."""
+    memory_file = None
+    if TIME_BIN.exists():
+        memory_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-mem-{os.getpid()}.txt"
+        command = [str(TIME_BIN), "-f", "%M", "-o", str(memory_file), *command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True,
+                               timeout=timeout, check=False)
+    seconds = time.perf_counter() - start
+    peak_kb: float | None = None
+    if memory_file is not None:
+        try:
+            peak_kb = float(memory_file.read_text().strip().splitlines()[-1])
+        except (OSError, ValueError, IndexError):
+            peak_kb = None
+        memory_file.unlink(missing_ok=True)
+    if peak_kb is None:  # the high-water mark of all children so far: exact if it rose
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peak_kb = after if after > before else None
+    return seconds, (peak_kb / 1024 if peak_kb else None), completed
+
+
+def _portal(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def _tree_mb(path: Path) -> float | None:
+    if not path.exists():
+        return None
+    total = sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
+    return total / 1e6
+
+
+def _fail(what: str, completed: subprocess.CompletedProcess[str]) -> BenchmarkError:
+    tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-20:])
+    return BenchmarkError(f"{what} failed (exit {completed.returncode}):\n{tail}")
+
+
+def measure_floor(root: Path) -> float:
+    seconds, _, completed = _run([sys.executable, "-c", FLOOR_SCRIPT, str(root / "insights")])
+    if completed.returncode:
+        raise _fail("parse floor", completed)
+    return seconds
+
+
+def measure_check(root: Path, result: Result, edit_id: str) -> None:
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    command = _portal("check", str(root), "--today", TODAY, "--format", "json")
+    seconds, _, completed = _run(command)
+    try:
+        report = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        raise _fail("portal check", completed) from None
+    result.check_cold_s = seconds
+    result.check_errors, result.check_warnings = report["errors"], report["warnings"]
+    if report["errors"]:
+        first = report["problems"][0]
+        raise BenchmarkError(f"the corpus has {report['errors']} errors, e.g. {first}")
+    path = root / "insights" / f"{edit_id}.md"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "\nOne more sentence, added for the warm check.\n", encoding="utf-8")
+    seconds, _, completed = _run(command)
+    if completed.returncode:
+        raise _fail("portal check (warm)", completed)
+    result.check_warm_s = seconds
+
+
+def measure_build(root: Path, site: Path, result: Result) -> None:
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    seconds, peak, completed = _run(_portal("build", str(root), "--today", TODAY,
+                                            "--site-dir", str(site)))
+    if completed.returncode:
+        raise _fail("portal build", completed)
+    result.build_s, result.build_peak_mb = seconds, peak
+    result.site_mb = _tree_mb(site)
+    index = site / "search" / "search_index.json"
+    result.search_index_mb = index.stat().st_size / 1e6 if index.exists() else None
+
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+_TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
+_UP_LINK = re.compile(r"\[([^\]]*)\]\(\.\./[^)]*\)")  # persona links: no such page here
+
+
+def write_bare(root: Path, bare: Path) -> None:
+    """The insight pages as a plain Material site: `# title`, then the body."""
+    shutil.rmtree(bare, ignore_errors=True)
+    pages = bare / "docs" / "insights"
+    pages.mkdir(parents=True)
+    (bare / "docs" / "index.md").write_text("# Home\n\nA plain Material site.\n",
+                                            encoding="utf-8")
+    (pages / "index.md").write_text("# Insights\n", encoding="utf-8")
+    for path in sorted((root / "insights").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        front = _FRONT_MATTER.match(text)
+        title_match = _TITLE.search(front.group()) if front else None
+        title = title_match.group(1) if title_match else path.stem
+        body = _UP_LINK.sub(r"\1", text[front.end():] if front else text)
+        (pages / path.name).write_text(f"# {title}\n\n{body}", encoding="utf-8")
+    (bare / "mkdocs.yml").write_text(textwrap.dedent("""\
+        site_name: Bare Material baseline
+        theme:
+          name: material
+          font: false
+        nav:
+          - Home: index.md
+          - Insights: insights/index.md
+        validation:
+          nav:
+            omitted_files: ignore
+        """), encoding="utf-8")
+
+
+def measure_bare(root: Path, bare: Path, result: Result) -> None:
+    write_bare(root, bare)
+    site = bare / "site"
+    seconds, peak, completed = _run([sys.executable, "-m", "mkdocs", "build", "-q",
+                                     "-f", str(bare / "mkdocs.yml"), "--site-dir", str(site)])
+    if completed.returncode:
+        raise _fail("bare Material build", completed)
+    result.bare_s, result.bare_peak_mb = seconds, peak
+    result.bare_site_mb = _tree_mb(site)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (localhost)
+            return response.read().decode("utf-8", errors="replace")
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def measure_serve(root: Path, edit_id: str, title: str, log_path: Path, result: Result,
+                  timeout: float) -> None:
+    """Start `portal serve`, wait for the page, change the insight's title and poll the
+    page until the new title shows."""
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/insights/{edit_id}/"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            _portal("serve", str(root), "--today", TODAY, "--dev-addr", f"127.0.0.1:{port}"),
+            stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True)
+    try:
+        start = time.perf_counter()
+        while (page := _fetch(url)) is None or title not in page:
+            if server.poll() is not None or time.perf_counter() - start > timeout:
+                raise BenchmarkError(f"portal serve did not serve {url}; see {log_path}")
+            time.sleep(0.2)
+        result.serve_start_s = time.perf_counter() - start
+        time.sleep(1.0)  # let the watcher settle after the first build
+        new_title = f"Benchmark edit {edit_id.rsplit('-', 1)[-1]} {int(time.time()) % 997}"
+        path = root / "insights" / f"{edit_id}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(f"title: {title}\n", f"title: {new_title}\n", 1),
+                        encoding="utf-8")
+        start = time.perf_counter()
+        while (page := _fetch(url)) is None or new_title not in page:
+            if server.poll() is not None or time.perf_counter() - start > timeout:
+                raise BenchmarkError(f"the edit never showed at {url}; see {log_path}")
+            time.sleep(0.05)
+        result.serve_reload_s = time.perf_counter() - start
+        path.write_text(text, encoding="utf-8")
+    finally:
+        # The server and the mkdocs process it started: the process group we created.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
+               log: Callable[[str], None]) -> Result:
+    result = Result(n)
+    folder = work / str(n)
+    shutil.rmtree(folder, ignore_errors=True)
+    root = folder / "portal"
+    log(f"[{n}] generating the corpus")
+    start = time.perf_counter()
+    written = corpus_module.generate(root, n, seed)
+    result.generate_s = time.perf_counter() - start
+    # The insight edited for the warm check and for serve: one from the middle.
+    edit_id = written.insight_ids[n // 2]
+    log(f"[{n}] parse floor")
+    result.floor_s = measure_floor(root)
+    log(f"[{n}] portal check, cold and warm")
+    measure_check(root, result, edit_id)
+    log(f"[{n}] portal build")
+    measure_build(root, folder / "site", result)
+    log(f"[{n}] bare Material build")
+    measure_bare(root, folder / "bare", result)
+    if not skip_serve:
+        log(f"[{n}] portal serve")
+        timeout = max(120.0, 10 * (result.build_s or 60))
+        measure_serve(root, edit_id, written.titles[edit_id], folder / "serve.log", result,
+                      timeout)
+    return result
+
+
+COLUMNS = (
+    ("insights", lambda r, _: f"{r.insights:,}"),
+    ("floor s", lambda r, _: _num(r.floor_s)),
+    ("check cold s", lambda r, _: _num(r.check_cold_s)),
+    ("check/floor", lambda r, _: _ratio(r.check_cold_s, r.floor_s)),
+    ("check warm s", lambda r, _: _num(r.check_warm_s)),
+    ("build s", lambda r, _: _num(r.build_s)),
+    ("bare s", lambda r, _: _num(r.bare_s)),
+    ("build/bare", lambda r, _: _ratio(r.build_s, r.bare_s)),
+    ("build/build(1k)", lambda r, base: _ratio(r.build_s, base)),
+    ("serve reload s", lambda r, _: _num(r.serve_reload_s)),
+    ("serve start s", lambda r, _: _num(r.serve_start_s)),
+    ("build peak MB", lambda r, _: _num(r.build_peak_mb, 0)),
+    ("bare peak MB", lambda r, _: _num(r.bare_peak_mb, 0)),
+    ("site MB", lambda r, _: _num(r.site_mb, 1)),
+    ("search index MB", lambda r, _: _num(r.search_index_mb, 1)),
+)
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    return "-" if value is None or not base else f"{value / base:.2f}x"
+
+
+def table(results: list[Result]) -> str:
+    base = next((r.build_s for r in results if r.insights == 1000), None)
+    for result in results:
+        result.build_ratio_1k = result.build_s / base if base and result.build_s else None
+    rows = [[name for name, _ in COLUMNS]]
+    rows += [[cell(result, base) for _, cell in COLUMNS] for result in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = ["| " + " | ".join(value.rjust(widths[i]) if index else value.ljust(widths[i])
+                               for i, value in enumerate(row)) + " |"
+             for index, row in enumerate(rows)]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,40000",
+                        help="comma-separated insight counts (default: 1000,10000,40000)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/insight-portal-bench"),
+                        help="folder for corpora and sites (default: /tmp/insight-portal-bench)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-serve", action="store_true", help="skip the serve measurement")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the results as JSON to FILE ('-': standard output)")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
+    if not sizes or min(sizes) < 1:
+        parser.error("--sizes needs at least one positive size")
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"Insight Portal benchmark: {os.cpu_count()} cores (os.cpu_count()), "
+          f"Python {sys.version.split()[0]}, work dir {args.work}, seed {args.seed}, "
+          f"--today {TODAY}", flush=True)
+    results: list[Result] = []
+    failed = False
+    for n in sizes:
+        started = time.perf_counter()
+        try:
+            results.append(bench_size(n, args.work, args.seed, args.skip_serve, log))
+        except (BenchmarkError, subprocess.TimeoutExpired) as error:
+            log(f"[{n}] {error}")
+            failed = True
+            break
+        log(f"[{n}] done in {time.perf_counter() - started:.0f} s")
+    print()
+    print(table(results))
+    print()
+    for result in results:
+        print(f"{result.insights:,} insights: corpus written in {result.generate_s:.1f} s; "
+              f"check found {result.check_errors} errors, {result.check_warnings} warnings "
+              f"(reminders); bare site {_num(result.bare_site_mb, 1)} MB")
+    print(TARGETS)
+    if args.json:
+        document = json.dumps({"cores": os.cpu_count(), "today": TODAY, "seed": args.seed,
+                               "results": [asdict(r) for r in results]}, indent=2)
+        if str(args.json) == "-":
+            print(document)
+        else:
+            args.json.write_text(document + "\n", encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
