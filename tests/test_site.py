@@ -884,3 +884,18 @@ def test_search_index_covers_quotes_tags_and_bodies(site: Site, sample: PortalRe
     assert insight.tags[0] in words
     assert "usability round" in words  # from the body
     assert insight.title in words
+
+
+def test_home_decision_debt_shows_ten_per_owner_and_links_to_the_rest(
+        make_portal: PortalFactory, tmp_path: Path) -> None:
+    waiting = BASE_FILES["insights/fees-surprise.md"].replace(
+        "status: accepted", "status: under-review")
+    root = make_portal({f"insights/waiting-{n:02d}.md": waiting for n in range(12)})
+    site_dir = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site_dir), "--today", "2026-11-24")
+    assert result.returncode == 0, result.stdout + result.stderr
+    home = lxml.html.parse(str(site_dir / "index.html")).getroot()
+    cards = home.xpath("//article[contains(@class, 'ip-card')][.//span[contains(., 'waiting')]]")
+    assert len(cards) == 10
+    [more] = home.xpath("//a[starts-with(normalize-space(.), 'All 12 waiting')]")
+    assert more.get("href") == "decisions/#status=new,under-review&owner=checkout-team"
