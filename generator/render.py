@@ -206,8 +206,10 @@ class SiteRenderer:
         yield self._page("insights_index.md.j2", "insights/index.md", **self._index_page())
         yield self._page("decisions.md.j2", "decisions/index.md", index_data=INDEX_DATA,
                          summary=analysis.status_summary(self.insights))
-        yield self._page("personas_index.md.j2", "personas/index.md",
-                         personas=sorted(self.catalog.personas.values(), key=lambda p: p.id))
+        personas = sorted(self.catalog.personas.values(), key=lambda p: p.id)
+        yield self._page("personas_index.md.j2", "personas/index.md", personas=personas,
+                         review_ages={p.id: analysis.review_age(p.last_reviewed, self.today)
+                                      for p in personas})
         yield self._page("journeys_index.md.j2", "journeys/index.md",
                          heats=list(self.heat.values()))
         yield self._page("tags.md.j2", "tags/index.md", tags=self._tags())
@@ -270,7 +272,6 @@ class SiteRenderer:
             "insight": insight,
             "journey": journey,
             "stage_names": stage_names,
-            "personas": [catalog.personas.get(p) for p in insight.personas],
             "related": [catalog.insights[i] for i in insight.related if i in catalog.insights],
             "related_from": [catalog.insights[i] for i in catalog.related_from.get(insight.id, [])
                              if i not in insight.related],
@@ -294,7 +295,6 @@ class SiteRenderer:
             "by_status": by_status,
             "insight_count": len(ids),
             "review_age": analysis.review_age(persona.last_reviewed, self.today),
-            "review_limit": self.config.persona_review_after_days,
             "journeys": [self.catalog.journeys[j]
                          for j in self.catalog.journeys_of_persona.get(persona.id, [])],
         }
