@@ -16,12 +16,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import history
 from .config import resolve_today
+from .html_stash import restore_blocks
 from .model import Kind
 from .pipeline import check_portal
 from .problems import Severity
@@ -96,7 +97,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                 template_dir=self.root / self.config.templates,
                                 directory_urls=config.use_directory_urls,
                                 events=history.events(self.root, result.catalog, today),
-                                site_name=config.site_name, site_url=config.site_url or "")
+                                site_name=config.site_name, site_url=config.site_url or "",
+                                stash_html=True)
+        self.stashed: dict[str, tuple[str, ...]] = {}
         sections = set(SECTIONS.values())
         for generated in renderer.files():
             existing = files.get_file_from_path(generated.src_uri)
@@ -108,8 +111,17 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                   inclusion=inclusion)
             if generated.edit_path:  # "edit this page" opens the researcher's file
                 file.edit_uri = generated.edit_path
+            if generated.stashed:
+                self.stashed[generated.src_uri] = generated.stashed
             files.append(file)
         return files
+
+    @event_priority(100)  # first: other plugins must see the whole page
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
+                        ) -> str:
+        # Our own HTML skipped Python-Markdown (see html_stash); it goes back in
+        # before other plugins, search included, read the page.
+        return restore_blocks(html, self.stashed.get(page.file.src_uri, ()))
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         return add_noindex(output)

@@ -14,7 +14,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from .config import PortalConfig
 from .export import export_files
 from .feed import FEED_PATH, atom_feed
 from .history import Event
+from .html_stash import BODY_MARK, stash_blocks
 from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from .validate.body import ALLOWED_TAGS
 
@@ -63,6 +64,7 @@ class GeneratedFile:
     src_uri: str  # path in the site's source tree, e.g. "insights/x.md"
     content: str | bytes
     edit_path: str | None = None  # the content file behind it, for "edit this page"
+    stashed: tuple[str, ...] = ()  # HTML blocks behind placeholders (see html_stash)
 
 
 class Linker:
@@ -189,12 +191,18 @@ class SiteRenderer:
     def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
                  template_dir: Path | None = None, directory_urls: bool = True,
                  events: list[Event] | None = None, site_name: str = "Insight Portal",
-                 site_url: str = "") -> None:
+                 site_url: str = "", stash_html: bool = False) -> None:
         self.catalog, self.config, self.today = catalog, config, today
         self.events = events or []
         self.site_name, self.site_url = site_name, site_url
         self.directory_urls = directory_urls
         self.env = _environment(template_dir)
+        # A builder that restores stashed HTML (our MkDocs plugin) gets pages with
+        # placeholders; `portal generate` gets plain Markdown for any builder.
+        self.stash_html = stash_html
+        self._bodies: list[str] = []
+        if stash_html:
+            self.env.filters["safe_body"] = self._mark_body
         self.insights = sorted(catalog.insights.values(), key=lambda i: i.id)
         self.heat = {id: analysis.journey_heat(j, catalog)
                      for id, j in sorted(catalog.journeys.items())}
@@ -239,15 +247,23 @@ class SiteRenderer:
 
     def _page(self, template: str, src_uri: str, **context: Any) -> GeneratedFile:
         link = Linker(src_uri, self.directory_urls)
+        self._bodies = []
         content = self.env.get_template(template).render(
             link=link, catalog=self.catalog, today=self.today, config=self.config, **context)
-        return GeneratedFile(src_uri, content)
+        if not self.stash_html:
+            return GeneratedFile(src_uri, content)
+        content, blocks = stash_blocks(content, self._bodies)
+        return GeneratedFile(src_uri, content, stashed=blocks)
+
+    def _mark_body(self, body: str) -> Markup:
+        self._bodies.append(strip_unsafe_html(body))
+        return Markup(BODY_MARK)
 
     def _entry_page(self, template: str, kind: Kind, entry: Entry, **context: Any
                     ) -> GeneratedFile:
         src_uri = f"{kind.folder}/{entry.id}.md"
         page = self._page(template, src_uri, entry=entry, **context)
-        return GeneratedFile(src_uri, page.content, edit_path=entry.origin.path)
+        return replace(page, edit_path=entry.origin.path)
 
     # --- page contexts ----------------------------------------------------------------
 

@@ -1,0 +1,70 @@
+"""Stashing the portal's own HTML away from Python-Markdown (a build speed-up)
+must not change a single page: every page of the sample, and of a portal whose
+bodies carry raw HTML, converts to the same HTML with and without the stash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from conftest import REPO, TODAY, PortalFactory
+from test_rules import INSIGHT, changed
+
+from generator.html_stash import restore_blocks, stash_blocks
+from generator.pipeline import check_portal
+from generator.render import SiteRenderer
+
+# What MkDocs gives Python-Markdown for the sample's mkdocs.yml.
+EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition"]
+
+
+def _pages(root: Path, stash: bool) -> dict[str, object]:
+    result = check_portal(root, TODAY, use_cache=False)
+    renderer = SiteRenderer(result.catalog, result.config, TODAY, stash_html=stash)
+    return {f.src_uri: f for f in renderer.files() if f.src_uri.endswith(".md")}
+
+
+def _convert(text: str) -> str:
+    body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+    return markdown.Markdown(extensions=EXTENSIONS).convert(body)
+
+
+def _assert_same_html(root: Path) -> int:
+    plain, stashed = _pages(root, stash=False), _pages(root, stash=True)
+    assert plain.keys() == stashed.keys()
+    blocks = 0
+    for src_uri, page in stashed.items():
+        blocks += len(page.stashed)
+        html = restore_blocks(_convert(page.content), page.stashed)
+        assert html == _convert(plain[src_uri].content), src_uri
+        assert "ip-stash" not in html, src_uri
+    return blocks
+
+
+def test_stashed_pages_convert_to_the_same_html_for_the_sample() -> None:
+    assert _assert_same_html(REPO) > 100  # the stash is really in use
+
+
+def test_bodies_with_raw_html_and_markdown_are_never_stashed(make_portal: PortalFactory
+                                                             ) -> None:
+    body = ("\n<div class=\"note\">\n<p>Raw HTML from the researcher</p>\n\n</div>\n\n"
+            "A paragraph with *emphasis* after it.\n\n<p>loose</p>\n")
+    root = make_portal({INSIGHT: changed(INSIGHT, "---\nSeen in", "---\n" + body + "\nSeen in")})
+    _assert_same_html(root)
+    page = _pages(root, stash=True)["insights/fees-surprise.md"]
+    assert "Raw HTML from the researcher" in page.content  # left for Python-Markdown
+    assert not any("Raw HTML" in block for block in page.stashed)
+
+
+@pytest.mark.parametrize("html", ["<p>no placeholders</p>", ""])
+def test_restore_without_blocks_returns_the_page_unchanged(html: str) -> None:
+    assert restore_blocks(html, ()) == html
+
+
+def test_stash_round_trip_keeps_bodies_in_place() -> None:
+    from generator.html_stash import BODY_MARK
+
+    text, blocks = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n", ["<div>body</div>"])
+    assert blocks == ("<div>a</div>", "<p>b</p>")
+    assert text == "<!--ip-stash:0-->\n\n<div>body</div>\n\n<!--ip-stash:1-->\n"
