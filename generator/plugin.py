@@ -18,11 +18,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
-from . import history
+from . import history, pagefind
 from .config import resolve_today
-from .html_stash import restore_blocks
+from .html_stash import restore_blocks, search_view
 from .model import Kind
 from .pipeline import check_portal
 from .problems import Severity
@@ -44,12 +46,16 @@ class PortalPluginConfig(base.Config):
     tags = c.Optional(c.ListOfItems(c.Type(str)))
     personal_data_allow = c.ListOfItems(c.Type(str), default=[])
     templates = c.Type(str, default="templates")
+    # material: Material's built-in search (the whole index loads in the browser);
+    # pagefind: Pagefind's chunked index with facet filters, for large portals.
+    search = c.Choice(pagefind.BACKENDS, default="material")
 
 
 class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     # While previewing, a broken file must never stop the server: problems are
     # logged and the site is rendered from the entries that did load.
     serving = False
+    catalog = None  # the last build's Catalog, for the search backend's page facets
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -73,6 +79,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         config.theme["font"] = False  # internal portal: no requests to Google Fonts
         if config.nav is None:  # sections only: a nav listing every page is quadratic
             config.nav = [{title: page} for title, page in SECTIONS.items()]
+        if pagefind.enabled(self.config.search):
+            pagefind.configure(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -114,17 +122,36 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             if generated.stashed:
                 self.stashed[generated.src_uri] = generated.stashed
             files.append(file)
+        self.catalog = result.catalog
+        if pagefind.enabled(self.config.search):
+            pagefind.add_files(files, config)
         return files
 
-    @event_priority(100)  # first: other plugins must see the whole page
+    @event_priority(100)  # first: other plugins see the page's text
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
                         ) -> str:
-        # Our own HTML skipped Python-Markdown (see html_stash); it goes back in
-        # before other plugins, search included, read the page.
-        return restore_blocks(html, self.stashed.get(page.file.src_uri, ()))
+        # Our own HTML skipped Python-Markdown (see html_stash). While Material's
+        # search reads the page it sees each block as plain text; without search
+        # the blocks go straight back in.
+        blocks = self.stashed.get(page.file.src_uri, ())
+        if any(name in config.plugins for name in ("search", "material/search")):
+            return search_view(html, blocks)
+        return restore_blocks(html, blocks)
+
+    @event_priority(-100)  # last: after search has read the page
+    def on_page_context(self, context: TemplateContext, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        page.content = restore_blocks(page.content or "", self.stashed.get(page.file.src_uri, ()))
+        return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if pagefind.enabled(self.config.search):
+            output = pagefind.mark_page(output, page.file.src_uri, self.catalog)
         return add_noindex(output)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild
+            pagefind.index_site(config.site_dir)
 
     def on_post_template(self, output_content: str, template_name: str,
                          config: MkDocsConfig) -> str:

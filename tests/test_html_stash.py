@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, changed
 
-from generator.html_stash import restore_blocks, stash_blocks
+from generator.html_stash import restore_blocks, search_view, stash_blocks
 from generator.pipeline import check_portal
 from generator.render import SiteRenderer
 
@@ -68,3 +68,11 @@ def test_stash_round_trip_keeps_bodies_in_place() -> None:
     text, blocks = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n", ["<div>body</div>"])
     assert blocks == ("<div>a</div>", "<p>b</p>")
     assert text == "<!--ip-stash:0-->\n\n<div>body</div>\n\n<!--ip-stash:1-->\n"
+
+
+def test_search_sees_each_block_as_its_text_and_the_page_gets_the_block_back() -> None:
+    blocks = ('<dl class="ip-facts">\n<dt>Owner</dt><dd>checkout-team</dd>\n</dl>',)
+    html = "<h2>Decision</h2>\n<!--ip-stash:0-->\n<p>body</p>"
+    view = search_view(html, blocks)
+    assert "<p>Owner checkout-team</p>" in view and "<dt>" not in view
+    assert restore_blocks(view, blocks) == html.replace("<!--ip-stash:0-->", blocks[0])

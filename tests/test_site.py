@@ -884,6 +884,13 @@ def test_search_index_covers_quotes_tags_and_bodies(site: Site, sample: PortalRe
     assert insight.tags[0] in words
     assert "usability round" in words  # from the body
     assert insight.title in words
+    assert insight.decision.owner in words  # from the decision panel
+
+
+def test_no_stash_placeholder_reaches_the_site_or_the_search_index(site: Site) -> None:
+    leaked = [str(path.relative_to(site.root)) for path in site.root.rglob("*")
+              if path.suffix in (".html", ".json") and "ip-stash" in path.read_text("utf-8")]
+    assert not leaked
 
 
 def test_home_decision_debt_shows_ten_per_owner_and_links_to_the_rest(
