@@ -30,12 +30,14 @@ class PortalConfig:
     tags: frozenset[str] | None = None
     personal_data_allow: tuple[re.Pattern[str], ...] = field(default=())
     templates: str = "templates"  # the portal's folder of template overrides
+    search: str = "material"  # search backend: material | pagefind (generator/pagefind.py)
 
 
 _INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")
 _LIST_OPTIONS = ("teams", "tags", "personal_data_allow")
 _TEXT_OPTIONS = ("templates",)  # used by the site generator only
-OPTIONS = _INT_OPTIONS + _LIST_OPTIONS + _TEXT_OPTIONS
+_CHOICE_OPTIONS = {"search": ("material", "pagefind")}  # used by the site generator only
+OPTIONS = _INT_OPTIONS + _LIST_OPTIONS + _TEXT_OPTIONS + tuple(_CHOICE_OPTIONS)
 
 
 def load_config(root: Path) -> tuple[PortalConfig, list[Problem]]:
@@ -90,6 +92,13 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
         if key not in OPTIONS:
             bad(key, f"unknown option '{key}' for plugin {PLUGIN_NAME}",
                 f"Options are: {', '.join(OPTIONS)}.")
+        elif key in _CHOICE_OPTIONS:
+            if value not in _CHOICE_OPTIONS[key]:
+                choices = " or ".join(_CHOICE_OPTIONS[key])
+                bad(key, f"option '{key}' must be {choices}, not {value!r}",
+                    f"For example '{key}: {_CHOICE_OPTIONS[key][-1]}'.")
+            else:
+                values[key] = value
         elif key in _TEXT_OPTIONS:
             if not isinstance(value, str):
                 bad(key, f"option '{key}' must be a folder name, not {describe_type(value)}",

@@ -1,0 +1,226 @@
+"""Pagefind as the portal's search backend (`search: pagefind`), for large portals.
+
+Material's built-in search ships the whole index to the browser before it can
+answer (23 MB and 7.8 s to a first result at 10,000 insights). Pagefind splits
+its index into chunks and fetches only those a query needs, so a query costs
+kilobytes whatever the size of the portal, and it supports facet filters.
+
+The plugin calls this module at four points:
+
+- `configure` (on_config): disables MkDocs' / Material's own search plugin, so no
+  `search_index.json` is built and the header box that needs it is not shown, and
+  adds the search page to the nav and the header script to every page;
+- `add_files` (on_files): the search page and its script;
+- `mark_page` (on_post_page): entry pages get `data-pagefind-body` on their article,
+  so only insight, persona and journey pages are indexed (never index or list
+  pages), and insight pages get their facets as hidden `data-pagefind-filter`
+  elements, taken from the catalog;
+- `index_site` (on_post_build): runs the Pagefind indexer over the built site.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .catalog import Catalog
+from .model import Insight
+from .render import STATUS_LABELS
+
+log = get_plugin_logger(__name__)
+
+BACKENDS = ("material", "pagefind")
+SEARCH_PAGE = "search/index.md"
+NAV_TITLE = "Search"
+SCRIPT = "assets/insight-portal-search.js"
+BUNDLE = "pagefind"  # the folder Pagefind writes into, under the site dir
+INSTALL_HINT = "pip install 'insight-portal[pagefind]'"
+INDEXED_FOLDERS = ("insights", "personas", "journeys")
+TYPES = {"insights": "Insight", "personas": "Persona", "journeys": "Journey"}
+# Facet names as the search page shows them, and the ones shown open.
+FILTERS = ("Type", "Decision status", "Kind", "Severity", "Persona", "Journey", "Tag")
+OPEN_FILTERS = ("Type", "Decision status")
+
+SEARCH_PAGE_CONTENT = """\
+---
+title: Search
+hide: [navigation, toc]
+---
+
+# Search
+
+<div id="portal-search" class="ip-search" data-open-filters="{open}">
+<noscript>Search needs JavaScript; the Insights page filters without it.</noscript>
+</div>
+"""
+
+
+def enabled(backend: str) -> bool:
+    return backend == "pagefind"
+
+
+# --- on_config --------------------------------------------------------------------
+
+
+def configure(config: MkDocsConfig) -> None:
+    """Turn the built-in search off and wire the search page and header script in."""
+    for name, plugin in config.plugins.items():
+        if name in ("search", "material/search") or name.endswith("/search"):
+            _disable(config, name, plugin)
+    if config.nav is not None and not _in_nav(config.nav, SEARCH_PAGE):
+        config.nav.append({NAV_TITLE: SEARCH_PAGE})
+    if SCRIPT not in [str(item) for item in config.extra_javascript]:
+        config.extra_javascript.append(SCRIPT)
+
+
+def _disable(config: MkDocsConfig, name: str, plugin: object) -> None:
+    plugin_config = getattr(plugin, "config", None)
+    if plugin_config is not None and "enabled" in plugin_config:
+        # Material's search plugin: its events return at once, no index is written
+        # and the theme leaves its header search box out.
+        plugin_config["enabled"] = False
+        return
+    # MkDocs' own search plugin has no switch: unregister its event handlers.
+    for handlers in config.plugins.events.values():
+        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
+
+
+def _in_nav(nav: object, target: str) -> bool:
+    if isinstance(nav, str):
+        return nav == target
+    if isinstance(nav, dict):
+        return any(_in_nav(value, target) for value in nav.values())
+    if isinstance(nav, list):
+        return any(_in_nav(item, target) for item in nav)
+    return False
+
+
+# --- on_files ---------------------------------------------------------------------
+
+
+def add_files(files: Files, config: MkDocsConfig) -> None:
+    """The search page (in the nav) and the script that mounts Pagefind's UI."""
+    script = resources.files("generator").joinpath("assets", Path(SCRIPT).name)
+    content = {
+        SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(open=html.escape(",".join(OPEN_FILTERS))),
+        SCRIPT: script.read_text(encoding="utf-8").replace(
+            "__SEARCH_PAGE__", "search/" if config.use_directory_urls else "search/index.html"),
+    }
+    for src_uri, text in content.items():
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            if src_uri == SEARCH_PAGE:  # a hand-written docs/search/index.md wins
+                continue
+            files.remove(existing)
+        files.append(File.generated(config, src_uri, content=text,
+                                    inclusion=InclusionLevel.INCLUDED))
+
+
+# --- on_post_page -----------------------------------------------------------------
+
+_ARTICLE = re.compile(r"<article\b", re.IGNORECASE)
+_ARTICLE_END = re.compile(r"<article\b[^>]*>", re.IGNORECASE)
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
+    """Mark an entry page's article as Pagefind's body and add its facets.
+
+    Pages outside insights/, personas/ and journeys/ and the index pages of those
+    folders are left alone: once any page has `data-pagefind-body`, Pagefind skips
+    every page without it.
+    """
+    folder, _, rest = src_uri.partition("/")
+    entry_id = rest[:-3] if rest.endswith(".md") else ""
+    if folder not in INDEXED_FOLDERS or not entry_id or "/" in entry_id or entry_id == "index":
+        return output
+    if catalog is not None and entry_id not in _entries(catalog, folder):
+        return output  # e.g. a hand-written page in that folder
+    facets = [("Type", TYPES[folder])]
+    if folder == "insights" and catalog is not None:
+        facets += insight_facets(catalog.insights[entry_id], catalog)
+    spans = "".join(f'<span data-pagefind-filter="{html.escape(key)}:{html.escape(value)}">'
+                    "</span>" for key, value in facets)
+    hidden = f'<div hidden data-pagefind-ignore>{spans}</div>'
+    article = _ARTICLE_END.search(output)
+    if article:
+        start = article.start()
+        return (output[:start] + "<article data-pagefind-body"
+                + output[start + len("<article"):article.end()] + hidden
+                + output[article.end():])
+    body = _BODY.search(output)  # a theme without <article>: the whole body
+    if body:
+        return (output[:body.start()] + "<body data-pagefind-body"
+                + output[body.start() + len("<body"):body.end()] + hidden
+                + output[body.end():])
+    return output
+
+
+def _entries(catalog: Catalog, folder: str) -> dict[str, object]:
+    return {"insights": catalog.insights, "personas": catalog.personas,
+            "journeys": catalog.journeys}[folder]  # type: ignore[return-value]
+
+
+def insight_facets(insight: Insight, catalog: Catalog) -> list[tuple[str, str]]:
+    """(facet, value) pairs of an insight, in the words its page uses."""
+    facets: list[tuple[str, str]] = []
+    if insight.status is not None:
+        facets.append(("Decision status", STATUS_LABELS[insight.status]))
+    if insight.kind is not None:
+        facets.append(("Kind", insight.kind.value.capitalize()))
+    if insight.severity is not None:
+        facets.append(("Severity", insight.severity.value.capitalize()))
+    for persona_id in insight.personas:
+        persona = catalog.personas.get(persona_id)
+        facets.append(("Persona", (persona.name if persona else None) or persona_id))
+    if insight.journey:
+        journey = catalog.journeys.get(insight.journey)
+        facets.append(("Journey", (journey.title if journey else None) or insight.journey))
+    facets += [("Tag", tag) for tag in insight.tags]
+    return facets
+
+
+# --- on_post_build ----------------------------------------------------------------
+
+_SUMMARY = re.compile(r"Indexed (\d+) pages?")
+
+
+def index_site(site_dir: str | Path) -> None:
+    """Run the Pagefind indexer over the built site; its bundle goes to pagefind/."""
+    if importlib.util.find_spec("pagefind") is None:
+        raise PluginError("search: pagefind needs the Pagefind indexer, which is not "
+                          f"installed in this Python environment. Install it with: {INSTALL_HINT}")
+    site = Path(site_dir)
+    shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no stale chunks from the last build
+    start = time.perf_counter()
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE],
+            capture_output=True, text=True, check=False, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise PluginError(f"search: pagefind: the indexer could not run: {error}") from None
+    output = (completed.stdout + completed.stderr).strip()
+    if completed.returncode:
+        if "pagefind_bin" in output or "executable" in output.lower():
+            output += f"\n(the Pagefind binary is missing; reinstall with: {INSTALL_HINT})"
+        tail = "\n".join(output.splitlines()[-15:])
+        raise PluginError(f"search: pagefind: indexing failed (exit {completed.returncode}):\n"
+                          f"{tail}")
+    if not (site / BUNDLE / "pagefind.js").is_file():
+        raise PluginError(f"search: pagefind: the indexer wrote no {BUNDLE}/pagefind.js:\n"
+                          f"{output[-2000:]}")
+    pages = _SUMMARY.search(output)
+    log.info(f"Pagefind indexed {pages.group(1) if pages else 'the'} pages in "
+             f"{time.perf_counter() - start:.1f} s")

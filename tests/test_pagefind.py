@@ -1,0 +1,228 @@
+"""`search: pagefind`: the portal indexed by Pagefind instead of Material's search.
+
+A small portal is built once with the option (and Material's `search` plugin listed, to
+show it is turned off) and read back with lxml: the Pagefind bundle, the pages it indexes
+and their facets, the search page and the header script. No browser here; the browser
+measurement is benchmarks/search.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pytest
+from conftest import TODAY, run_portal, write_portal
+
+from generator import pagefind
+
+PAGEFIND_YML = """\
+site_name: Test portal
+theme:
+  name: material
+plugins:
+  - search
+  - insight-portal:
+      search: pagefind
+"""
+
+# A second insight with other facets than the base one: two personas, two tags, no
+# journey, an alias (its redirect page must not be indexed).
+EXTRA = {
+    "docs/.keep": "",
+    "personas/night-owl.md": """\
+        ---
+        name: Night owl
+        summary: Orders after midnight.
+        goals: [order late]
+        frustrations: [no late slots]
+        owner: research-team
+        last_reviewed: 2026-10-01
+        ---
+        """,
+    "insights/late-slots.md": """\
+        ---
+        title: Late delivery slots sell out
+        summary: Evening slots are gone by noon.
+        kind: need
+        personas: [shopper, night-owl]
+        severity: critical
+        confidence: high
+        tags: [delivery-slots, mobile]
+        evidence:
+          - source: survey
+        created: 2026-09-01
+        authors: [dana]
+        decision:
+          status: new
+        aliases: [evening-slots]
+        ---
+        Shoppers want a zebrafish-rare word to search for.
+        """,
+}
+
+EXPECTED_FILTERS = {
+    "insights/fees-surprise/index.html": {
+        "Type": ["Insight"], "Decision status": ["Accepted"], "Kind": ["Pain"],
+        "Severity": ["High"], "Persona": ["Shopper"], "Journey": ["Order"], "Tag": ["fees"]},
+    "insights/late-slots/index.html": {
+        "Type": ["Insight"], "Decision status": ["New"], "Kind": ["Need"],
+        "Severity": ["Critical"], "Persona": ["Night owl", "Shopper"],
+        "Tag": ["delivery-slots", "mobile"]},
+    "personas/shopper/index.html": {"Type": ["Persona"]},
+    "personas/night-owl/index.html": {"Type": ["Persona"]},
+    "journeys/order/index.html": {"Type": ["Journey"]},
+}
+
+
+def build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return run_portal("build", str(root), "--site-dir", str(site), "--today",
+                      TODAY.isoformat(), "--strict")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("pagefind")
+    root = write_portal(base / "portal", EXTRA, PAGEFIND_YML)
+    result = build(root, base / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Pagefind indexed 5 pages" in result.stderr, result.stderr
+    return base / "site"
+
+
+def page(site: Path, path: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((site / path).read_bytes())
+
+
+def html_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith("pagefind/"))
+
+
+def filters_of(document: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for element in document.xpath("//*[@data-pagefind-filter]"):
+        key, _, value = element.get("data-pagefind-filter").partition(":")
+        found.setdefault(key, []).append(value)
+    return {key: sorted(values) for key, values in found.items()}
+
+
+def test_pagefind_bundle_is_written_and_material_index_is_not(site: Path) -> None:
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+    assert list((site / "pagefind" / "index").glob("*.pf_index"))
+    assert list((site / "pagefind" / "filter").glob("*.pf_filter"))
+    assert not (site / "search" / "search_index.json").exists()
+    # Material's header search box needs its plugin's index: it is not rendered.
+    assert not page(site, "index.html").xpath('//*[@data-md-component="search"]')
+
+
+def test_only_entry_pages_are_indexed(site: Path) -> None:
+    entry = re.compile(r"^(insights|personas|journeys)/([a-z0-9-]+)/index\.html$")
+    bodies = {path for path in html_pages(site)
+              if page(site, path).xpath("//*[@data-pagefind-body]")}
+    assert bodies == set(EXPECTED_FILTERS)
+    # Index and list pages, the alias redirect and the search page exist but are not indexed.
+    for path in ("index.html", "insights/index.html", "personas/index.html",
+                 "decisions/index.html", "insights/evening-slots/index.html",
+                 "search/index.html"):
+        assert (site / path).is_file(), path
+        assert path not in bodies
+    assert all(entry.match(path) for path in bodies)
+    # The body is the article, not the whole page with its nav and footer.
+    for path in bodies:
+        (body,) = page(site, path).xpath("//*[@data-pagefind-body]")
+        assert body.tag == "article"
+    entry_json = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry_json["languages"]["en"]["page_count"] == len(EXPECTED_FILTERS)
+
+
+def test_pages_carry_their_facets(site: Path) -> None:
+    for path, expected in EXPECTED_FILTERS.items():
+        assert filters_of(page(site, path)) == expected, path
+    # Facets are not page text: they sit in a hidden element Pagefind does not index.
+    (holder,) = page(site, "insights/late-slots/index.html").xpath(
+        "//*[@data-pagefind-filter]/..")
+    assert holder.get("hidden") is not None and holder.get("data-pagefind-ignore") is not None
+    assert filters_of(page(site, "insights/index.html")) == {}
+
+
+def test_search_page_is_in_the_nav_and_mounts_the_ui(site: Path) -> None:
+    home = page(site, "index.html")
+    links = [(a.get("href"), " ".join(a.text_content().split()))
+             for a in home.xpath('//nav[contains(@class, "md-nav")]//a')]
+    assert ("search/", "Search") in links
+    search = page(site, "search/index.html")
+    assert search.xpath('//*[@id="portal-search"]')
+    assert search.xpath("//noscript")
+    script = "assets/insight-portal-search.js"
+    for path in ("index.html", "search/index.html", "insights/late-slots/index.html"):
+        sources = page(site, path).xpath("//script/@src")
+        assert any(src.endswith(script) for src in sources), path
+    text = (site / script).read_text(encoding="utf-8")
+    assert "__SEARCH_PAGE__" not in text and '"search/"' in text
+    # No request leaves the site: the script only builds URLs from its own location.
+    assert not re.search(r"https?://", text)
+
+
+def test_search_page_url_without_directory_urls(tmp_path: Path) -> None:
+    root = write_portal(tmp_path / "portal", {"docs/.keep": ""},
+                        PAGEFIND_YML + "use_directory_urls: false\n")
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (tmp_path / "site" / "assets" / "insight-portal-search.js").read_text()
+    assert '"search/index.html"' in text
+    assert (tmp_path / "site" / "search" / "index.html").is_file()
+    assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_default_backend_is_material(tmp_path: Path) -> None:
+    root = write_portal(tmp_path / "portal", {"docs/.keep": ""},
+                        PAGEFIND_YML.replace("      search: pagefind\n",
+                                             "      undecided_after_days: 30\n"))
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = tmp_path / "site"
+    assert (site / "search" / "search_index.json").is_file()
+    assert not (site / "pagefind").exists()
+    assert not (site / "search" / "index.html").exists()
+    assert b"data-pagefind" not in (site / "insights" / "fees-surprise" / "index.html"
+                                    ).read_bytes()
+
+
+def test_unknown_backend_is_a_config_error(tmp_path: Path) -> None:
+    root = write_portal(tmp_path / "portal", {},
+                        PAGEFIND_YML.replace("search: pagefind", "search: lunr"))
+    result = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert result.returncode != 0
+    assert "option 'search' must be material or pagefind" in result.stdout + result.stderr
+
+
+def test_mark_page_leaves_other_pages_alone() -> None:
+    html = '<html><body><article class="md-content__inner">x</article></body></html>'
+    for src_uri in ("index.md", "insights/index.md", "tags/index.md", "search/index.md",
+                    "insights/sub/page.md"):
+        assert pagefind.mark_page(html, src_uri, None) == html, src_uri
+    marked = pagefind.mark_page(html, "personas/shopper.md", None)
+    assert '<article data-pagefind-body class="md-content__inner">' in marked
+    assert 'data-pagefind-filter="Type:Persona"' in marked
+
+
+def test_missing_pagefind_is_a_clear_error(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagefind.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(pagefind.PluginError, match=re.escape(pagefind.INSTALL_HINT)):
+        pagefind.index_site(tmp_path)
+
+
+def test_failing_indexer_is_a_clear_error(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, 3, "", "Error: something broke\n")
+
+    monkeypatch.setattr(pagefind.subprocess, "run", fail)
+    with pytest.raises(pagefind.PluginError, match="indexing failed \\(exit 3\\)"):
+        pagefind.index_site(tmp_path)
