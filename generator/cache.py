@@ -22,8 +22,6 @@ from pathlib import Path
 
 from . import __version__
 from .config import PortalConfig
-from .model import Entry
-from .problems import Problem
 
 CACHE_DIR = ".portal-cache"
 CACHE_FILE = "check.pickle"
@@ -54,7 +52,9 @@ def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-CachedResult = tuple[Entry | None, list[Problem]]
+# A file's result as file_pass pickled it: stored and loaded as plain bytes,
+# so saving the cache never pickles a result a second time.
+CachedResult = bytes
 
 
 @dataclass

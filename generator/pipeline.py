@@ -5,17 +5,18 @@ terminal: the CLI and the MkDocs plugin are thin adapters on top of this.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CheckCache, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
-from .loader import SourceFile, discover, parse
+from .file_pass import check_files
+from .loader import SourceFile, discover
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
 from .validate.corpus import check_corpus
-from .validate.entries import check_document
 
 
 @dataclass(slots=True)
@@ -42,7 +43,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
     config, problems = load_config(root)
     files = discover(root)
     cache = CheckCache.open(root, config, enabled=use_cache)
-    entries: list[Entry] = []
+    readable: list[tuple[SourceFile, bytes, str]] = []
     for source in files:
         try:
             raw = source.path.read_bytes()
@@ -50,33 +51,25 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
             problems.append(make_problem("no-front-matter", source.rel, 1,
                                          detail=f"file cannot be read: {error.strerror}"))
             continue
-        digest = content_hash(raw)
-        result = cache.get(source.rel, digest)
-        if result is None:
-            result = _check_file(source, raw, config)
-            cache.put(source.rel, digest, result)
-        entry, file_problems = result
+        readable.append((source, raw, content_hash(raw)))
+    blobs = [cache.get(source.rel, digest) for source, _, digest in readable]
+    missing = [i for i, blob in enumerate(blobs) if blob is None]
+    checked = check_files([readable[i][0] for i in missing], [readable[i][1] for i in missing],
+                          config)
+    for i, blob in zip(missing, checked, strict=True):
+        source, _, digest = readable[i]
+        blobs[i] = blob
+        cache.put(source.rel, digest, blob)
+    cache.save()
+    entries: list[Entry] = []
+    for blob in blobs:
+        entry, file_problems = pickle.loads(blob)  # noqa: S301 - our own results
         problems.extend(file_problems)
         if entry is not None:
             entries.append(entry)
-    cache.save()
     catalog, corpus_problems = check_corpus(entries, files, root, config, today)
     problems.extend(corpus_problems)
     if strict:
         problems = promote_warnings(problems)
     problems.sort(key=Problem.sort_key)
     return PortalResult(root, config, catalog, problems, len(files), cache.hits)
-
-
-def _check_file(source: SourceFile, raw: bytes, config: PortalConfig
-                ) -> tuple[Entry | None, list[Problem]]:
-    """The per-file pass: parse, then check the file on its own."""
-    try:
-        document, problems = parse(source, raw)
-        if document is None:
-            return None, problems
-        entry, entry_problems = check_document(document, config)
-        return entry, problems + entry_problems
-    except Exception as error:  # a bug must not hide the other files' problems
-        return None, [make_problem("internal-error", source.rel, 1,
-                                   detail=f"{type(error).__name__}: {error}")]

@@ -105,7 +105,7 @@ def test_a_bug_in_one_file_is_reported_and_the_others_still_checked(make_portal,
             raise RuntimeError("boom")
         return real(document, config)
 
-    monkeypatch.setattr("generator.pipeline.check_document", failing)
+    monkeypatch.setattr("generator.file_pass.check_document", failing)
     root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
     found = rules_at(root)
     assert ("internal-error", PERSONA, 1) in found

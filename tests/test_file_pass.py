@@ -1,0 +1,47 @@
+"""The per-file pass split among worker processes gives exactly the result of
+checking every file in one process: same problems, same entries, same order."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from conftest import REPO, TODAY, PortalFactory
+from test_rules import INSIGHT, PERSONA, changed
+
+from generator import file_pass
+from generator.pipeline import check_portal
+
+
+def _check(root, monkeypatch, parallel: bool):
+    monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2 if parallel else 10**9)
+    calls = []
+    real = file_pass._check_in_workers
+    monkeypatch.setattr(file_pass, "_check_in_workers",
+                        lambda *args: calls.append(args[-1]) or real(*args))
+    result = check_portal(root, TODAY, use_cache=False)
+    assert bool(calls) == parallel and all(workers >= 2 for workers in calls)
+    return result
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_workers_give_the_same_result_as_one_process(make_portal: PortalFactory, monkeypatch,
+                                                     broken: bool) -> None:
+    files = {INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian"),
+             PERSONA: "not front matter\n"} if broken else {}
+    root = make_portal(files) if broken else REPO
+    serial, parallel = (_check(root, monkeypatch, parallel=flag) for flag in (False, True))
+    assert parallel.problems == serial.problems
+    assert pickle.dumps(parallel.catalog.insights) == pickle.dumps(serial.catalog.insights)
+    assert (parallel.errors > 0) == broken
+
+
+def test_a_failing_pool_falls_back_to_one_process(make_portal: PortalFactory,
+                                                  monkeypatch) -> None:
+    def no_fork(*args):
+        raise OSError("fork not allowed here")
+
+    monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(file_pass, "_check_in_workers", no_fork)
+    root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
+    assert [(p.rule, p.line) for p in check_portal(root, TODAY).problems] == [("bad-value", 4)]
