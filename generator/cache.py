@@ -7,6 +7,12 @@ kept in `.portal-cache/` under the portal root, like ruff or mypy do, and a
 re-check after one file changes only re-does that file. The corpus pass always
 runs in full.
 
+A file whose modification time and size are those recorded with its result is
+not even read again (as ruff and mypy do): a re-check of an unchanged portal
+touches only the file system's metadata. Any other file is read and looked up
+by its content hash, so touching a file or checking out another branch and
+back costs a read, never a re-check.
+
 The folder is safe to delete at any time; a cache that cannot be read is
 ignored, and one written by another validator version or configuration is
 discarded as a whole.
@@ -55,6 +61,7 @@ def content_hash(raw: bytes) -> str:
 # A file's result as file_pass pickled it: stored and loaded as plain bytes,
 # so saving the cache never pickles a result a second time.
 CachedResult = bytes
+Signature = tuple[int, int]  # a file's modification time (ns) and size
 
 
 @dataclass
@@ -63,10 +70,10 @@ class CheckCache:
 
     path: Path | None  # None: caching is off
     key: str
-    entries: dict[str, tuple[str, CachedResult]] = field(default_factory=dict)
+    entries: dict[str, tuple[str, Signature, CachedResult]] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
-    _fresh: dict[str, tuple[str, CachedResult]] = field(default_factory=dict)
+    _fresh: dict[str, tuple[str, Signature, CachedResult]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, root: Path, config: PortalConfig, enabled: bool = True) -> CheckCache:
@@ -85,21 +92,31 @@ class CheckCache:
             pass  # no cache yet, or unreadable: start afresh
         return cache
 
-    def get(self, rel: str, digest: str) -> CachedResult | None:
+    def unchanged(self, rel: str, signature: Signature) -> CachedResult | None:
+        """The result for a file whose modification time and size did not change."""
+        stored = self.entries.get(rel)
+        if stored is not None and stored[1] == signature:
+            self.hits += 1
+            self._fresh[rel] = stored
+            return stored[2]
+        return None
+
+    def get(self, rel: str, digest: str, signature: Signature) -> CachedResult | None:
+        """The result for a file with this content; misses are counted."""
         stored = self.entries.get(rel)
         if stored is not None and stored[0] == digest:
             self.hits += 1
-            self._fresh[rel] = stored
-            return stored[1]
+            self._fresh[rel] = (digest, signature, stored[2])
+            return stored[2]
         self.misses += 1
         return None
 
-    def put(self, rel: str, digest: str, result: CachedResult) -> None:
-        self._fresh[rel] = (digest, result)
+    def put(self, rel: str, digest: str, signature: Signature, result: CachedResult) -> None:
+        self._fresh[rel] = (digest, signature, result)
 
     def save(self) -> None:
         """Keep exactly this run's files (deleted files drop out); atomic replace."""
-        if self.path is None or (self.misses == 0 and len(self._fresh) == len(self.entries)):
+        if self.path is None or self._fresh == self.entries:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CheckCache, content_hash
+from .cache import CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
 from .file_pass import check_files
@@ -43,26 +43,33 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
     config, problems = load_config(root)
     files = discover(root)
     cache = CheckCache.open(root, config, enabled=use_cache)
-    readable: list[tuple[SourceFile, bytes, str]] = []
+    blobs: list[bytes | None] = []
+    to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
     for source in files:
         try:
-            raw = source.path.read_bytes()
+            stat = source.path.stat()
+            signature = (stat.st_mtime_ns, stat.st_size)
+            blob = cache.unchanged(source.rel, signature)
+            if blob is None:
+                raw = source.path.read_bytes()
+                digest = content_hash(raw)
+                blob = cache.get(source.rel, digest, signature)
+                if blob is None:
+                    to_check.append((len(blobs), source, raw, digest, signature))
         except OSError as error:
             problems.append(make_problem("no-front-matter", source.rel, 1,
                                          detail=f"file cannot be read: {error.strerror}"))
             continue
-        readable.append((source, raw, content_hash(raw)))
-    blobs = [cache.get(source.rel, digest) for source, _, digest in readable]
-    missing = [i for i, blob in enumerate(blobs) if blob is None]
-    checked = check_files([readable[i][0] for i in missing], [readable[i][1] for i in missing],
+        blobs.append(blob)
+    checked = check_files([item[1] for item in to_check], [item[2] for item in to_check],
                           config)
-    for i, blob in zip(missing, checked, strict=True):
-        source, _, digest = readable[i]
-        blobs[i] = blob
-        cache.put(source.rel, digest, blob)
+    for (index, source, _, digest, signature), blob in zip(to_check, checked, strict=True):
+        blobs[index] = blob
+        cache.put(source.rel, digest, signature, blob)
     cache.save()
     entries: list[Entry] = []
     for blob in blobs:
+        assert blob is not None  # every file is now either cached or checked
         entry, file_problems = pickle.loads(blob)  # noqa: S301 - our own results
         problems.extend(file_problems)
         if entry is not None:

@@ -3,12 +3,13 @@ new validator or configuration throws the cache away."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from conftest import TODAY, PortalFactory
 from test_rules import INSIGHT, base
 
-from generator import cache
+from generator import cache, file_pass
 from generator.cache import CACHE_DIR
 from generator.pipeline import check_portal
 
@@ -67,3 +68,29 @@ def test_today_dependent_problems_are_never_cached(make_portal: PortalFactory) -
     assert check_portal(root, TODAY).problems[0].rule == "decision-overdue"
     early = TODAY.replace(month=10, day=15)  # 25 days after `created`
     assert check_portal(root, early).problems == []
+
+
+def test_a_touched_file_is_read_again_but_not_rechecked(make_portal: PortalFactory,
+                                                        monkeypatch) -> None:
+    root = make_portal()
+    check_portal(root, TODAY)
+    path = root / INSIGHT
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    checked: list[int] = []
+    real = file_pass.check_files
+    monkeypatch.setattr("generator.pipeline.check_files",
+                        lambda sources, *rest: checked.append(len(sources)) or real(sources, *rest))
+    assert check_portal(root, TODAY).cached_files == 3
+    assert checked == [0]
+
+
+def test_a_change_is_seen_even_when_the_modification_time_is_kept(make_portal: PortalFactory
+                                                                  ) -> None:
+    root = make_portal()
+    check_portal(root, TODAY)
+    path = root / INSIGHT
+    stat = path.stat()
+    path.write_text(base(INSIGHT).replace("kind: pain", "kind: pains"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # e.g. restored by a tool
+    assert [p.rule for p in check_portal(root, TODAY).problems] == ["bad-value"]
