@@ -73,6 +73,9 @@ class Linker:
     def __init__(self, page_src: str, directory_urls: bool = True) -> None:
         self.directory_urls = directory_urls
         self.page_url = self.url_of(page_src)
+        base = self.page_url if self.page_url.endswith("/") \
+            else posixpath.dirname(self.page_url)
+        self._base = [part for part in base.split("/") if part]
 
     def url_of(self, src_uri: str) -> str:
         if not src_uri.endswith(".md"):
@@ -85,11 +88,17 @@ class Linker:
         return f"{stem}/"
 
     def to(self, src_uri: str, anchor: str = "") -> str:
+        # posixpath.relpath would do, but it calls os.getcwd() each time and
+        # pages make tens of thousands of links.
         target = self.url_of(src_uri)
-        base = posixpath.dirname(self.page_url) if not self.page_url.endswith("/") \
-            else self.page_url.rstrip("/")
-        relative = posixpath.relpath(target or ".", base or ".")
-        if relative == ".":
+        parts = [part for part in target.split("/") if part]
+        common = 0
+        for mine, theirs in zip(self._base, parts, strict=False):  # up to the shorter
+            if mine != theirs:
+                break
+            common += 1
+        relative = "/".join([".."] * (len(self._base) - common) + parts[common:])
+        if not relative:
             relative = "./"
         elif target == "" or target.endswith("/"):  # a folder URL keeps its slash
             relative += "/"

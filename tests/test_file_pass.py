@@ -10,17 +10,18 @@ from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, PERSONA, changed
 
 from generator import file_pass
+from generator import parallel as workers
 from generator.pipeline import check_portal
 
 
 def _check(root, monkeypatch, parallel: bool):
     monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2 if parallel else 10**9)
     calls = []
-    real = file_pass._check_in_workers
-    monkeypatch.setattr(file_pass, "_check_in_workers",
+    real = workers._in_workers
+    monkeypatch.setattr(workers, "_in_workers",
                         lambda *args: calls.append(args[-1]) or real(*args))
     result = check_portal(root, TODAY, use_cache=False)
-    assert bool(calls) == parallel and all(workers >= 2 for workers in calls)
+    assert bool(calls) == parallel and all(count >= 2 for count in calls)
     return result
 
 
@@ -42,6 +43,6 @@ def test_a_failing_pool_falls_back_to_one_process(make_portal: PortalFactory,
         raise OSError("fork not allowed here")
 
     monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(file_pass, "_check_in_workers", no_fork)
+    monkeypatch.setattr(workers, "_in_workers", no_fork)
     root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
     assert [(p.rule, p.line) for p in check_portal(root, TODAY).problems] == [("bad-value", 4)]

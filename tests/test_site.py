@@ -906,3 +906,24 @@ def test_home_decision_debt_shows_ten_per_owner_and_links_to_the_rest(
     assert len(cards) == 10
     [more] = home.xpath("//a[starts-with(normalize-space(.), 'All 12 waiting')]")
     assert more.get("href") == "decisions/#status=new,under-review&owner=checkout-team"
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_links_between_pages_match_posix_relative_paths(directory_urls: bool) -> None:
+    from generator.render import Linker
+
+    pages = ["index.md", "insights/index.md", "insights/a-b.md", "personas/p.md",
+             "journeys/j.md", "tags/index.md", "assets/insight-index.json", "feed.xml",
+             "insights/a-b/index.md", "insights/a.md"]
+    for page in pages:
+        link = Linker(page, directory_urls)
+        base = link.page_url if link.page_url.endswith("/") else posixpath.dirname(link.page_url)
+        for target in pages:
+            url = link.url_of(target)
+            expected = posixpath.relpath(url or ".", base or ".")
+            if expected == ".":
+                expected = "./"
+            elif url == "" or url.endswith("/"):
+                expected += "/"
+            assert link.to(target) == expected, (page, target)
+            assert link.to(target, "x") == expected + "#x"
