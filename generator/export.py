@@ -18,16 +18,25 @@ from .model import Entry, Kind
 _SKIP = {"origin", "links"}
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a record class -> its exported field names
+
+
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in _SKIP}
-    if isinstance(value, list):
+    if kind is list:
         return [_plain(item) for item in value]
+    if kind is dt.date:
+        return value.isoformat()
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value)
+                                      if f.name not in _SKIP)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
 
 
@@ -42,7 +51,10 @@ def records(catalog: Catalog, kind: Kind) -> list[dict[str, Any]]:
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    # One record per line: readable, and json's C encoder only runs without indent.
+    if not rows:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:

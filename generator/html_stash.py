@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import re
 
-# A raw HTML block as the templates write it: an HTML element at the start of
-# a line, running to the next blank line. Templates keep blank lines out of
-# their HTML blocks, so each match is a whole, balanced block.
-_HTML_BLOCK = re.compile(
-    r"^<(?:p|div|dl|article|section|table|ul|ol|blockquote|details|nav|figure|form)\b"
-    r".*?(?=\n[ \t]*\n|\n?\Z)", re.MULTILINE | re.DOTALL)
+# A raw HTML block as the templates write it: a paragraph (text between blank
+# lines) that starts with a block-level element. Templates keep blank lines
+# out of their HTML blocks, so each is a whole, balanced block; HTML in the
+# middle of a paragraph is inline HTML to Python-Markdown and stays put.
+_BLOCK_START = re.compile(
+    r"<(?:p|div|dl|article|section|table|ul|ol|blockquote|details|nav|figure|form)[\s>]")
+_BLANK_LINE = re.compile(r"(\n[ \t]*\n)")
 _PLACEHOLDER = re.compile(r"<!--ip-stash:(\d+)-->")
 # A placeholder, or a block's search view between its two comments.
 _STASHED = re.compile(r"<!--ip-stash:(\d+)-->(?:<p>[^<]*</p><!--/ip-stash-->)?")
@@ -43,12 +44,18 @@ def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...]
     with BODY_MARK, in order) back in untouched. Returns the Markdown and the blocks."""
     blocks: list[str] = []
 
-    def keep(match: re.Match[str]) -> str:
-        blocks.append(match.group())
-        return f"<!--ip-stash:{len(blocks) - 1}-->"
+    def stash(part: str) -> str:
+        # Split keeping the blank lines, so the Markdown around blocks is untouched.
+        pieces = _BLANK_LINE.split(part)
+        for index in range(0, len(pieces), 2):
+            piece = pieces[index]
+            if _BLOCK_START.match(piece):
+                block = piece.rstrip("\n")  # the text's final newline stays Markdown's
+                blocks.append(block)
+                pieces[index] = f"<!--ip-stash:{len(blocks) - 1}-->" + piece[len(block):]
+        return "".join(pieces)
 
-    parts = markdown.split(BODY_MARK)
-    stashed = [_HTML_BLOCK.sub(keep, part) for part in parts]
+    stashed = [stash(part) for part in markdown.split(BODY_MARK)]
     merged = stashed[0]
     for body, part in zip(bodies, stashed[1:], strict=True):
         merged += body + part

@@ -30,6 +30,7 @@ from .feed import FEED_PATH, atom_feed
 from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
 from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
+from .parallel import map_indexed
 from .validate.body import ALLOWED_TAGS
 
 ASSETS = ("insight-portal.css", "insight-portal.js")
@@ -47,6 +48,7 @@ INDEX_DATA = "assets/insight-index.json"
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
 LIST_LIMIT = 10
+PARALLEL_MIN_PAGES = 400  # insight pages are rendered on every core above this
 
 STATUS_LABELS = {
     DecisionStatus.NEW: "New",
@@ -234,9 +236,7 @@ class SiteRenderer:
                          events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
         yield GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
                                                  self.site_name, self.site_url, self.today))
-        for insight in self.insights:
-            yield self._entry_page("insight.md.j2", Kind.INSIGHT, insight,
-                                   **self._insight(insight))
+        yield from map_indexed(self._insight_page, len(self.insights), PARALLEL_MIN_PAGES)
         for persona in sorted(self.catalog.personas.values(), key=lambda p: p.id):
             yield self._entry_page("persona.md.j2", Kind.PERSONA, persona,
                                    **self._persona(persona))
@@ -253,6 +253,10 @@ class SiteRenderer:
                                 resources.files("generator").joinpath("assets", name).read_text(
                                     encoding="utf-8"))
         yield GeneratedFile("robots.txt", "User-agent: *\nDisallow: /\n")
+
+    def _insight_page(self, index: int) -> GeneratedFile:
+        insight = self.insights[index]
+        return self._entry_page("insight.md.j2", Kind.INSIGHT, insight, **self._insight(insight))
 
     def _page(self, template: str, src_uri: str, **context: Any) -> GeneratedFile:
         link = Linker(src_uri, self.directory_urls)
@@ -383,6 +387,59 @@ class SiteRenderer:
                 html = _REDIRECT.format(url=target)
                 yield GeneratedFile(src, html)
 
+
+    # --- one file at a time, for the preview server (generator/devserver.py) ------------
+
+    def src_uris(self) -> list[str]:
+        """The src_uri of every file `files()` yields, without rendering any.
+
+        `portal serve` lists the site from this and renders a file only when a
+        browser asks for it (`file`), so saving one insight costs one page, not
+        the portal. tests/test_serve.py pins that both agree with `files()`.
+        """
+        return [*SECTIONS.values(), FEED_PATH,
+                *(f"{Kind.INSIGHT.folder}/{insight.id}.md" for insight in self.insights),
+                *(f"{Kind.PERSONA.folder}/{id}.md" for id in sorted(self.catalog.personas)),
+                *(f"{Kind.JOURNEY.folder}/{id}.md" for id in self.heat),
+                *(redirect.src_uri for redirect in self._redirects()),
+                INDEX_DATA,
+                *export_files(Catalog()),  # the export paths do not depend on the entries
+                *(f"assets/{name}" for name in ASSETS), "robots.txt"]
+
+    def file(self, src_uri: str) -> GeneratedFile | None:
+        """The file `files()` yields for `src_uri`, rendering only that one (the
+        catalog-wide numbers — heat maps, backlinks — were computed once in
+        __init__); None if the site has no such generated file."""
+        folder, _, name = src_uri.rpartition("/")
+        id = name[:-3] if name.endswith(".md") else ""
+        if folder == Kind.INSIGHT.folder and id in self.catalog.insights:
+            insight = self.catalog.insights[id]
+            return self._entry_page("insight.md.j2", Kind.INSIGHT, insight,
+                                    **self._insight(insight))
+        if folder == Kind.PERSONA.folder and id in self.catalog.personas:
+            persona = self.catalog.personas[id]
+            return self._entry_page("persona.md.j2", Kind.PERSONA, persona,
+                                    **self._persona(persona))
+        if folder == Kind.JOURNEY.folder and id in self.heat:
+            heat = self.heat[id]
+            return self._entry_page("journey.md.j2", Kind.JOURNEY, self.catalog.journeys[id],
+                                    heat=heat, **self._journey(heat))
+        if src_uri in SECTIONS.values() or src_uri == FEED_PATH:
+            # files() yields the section pages and the feed before any entry page.
+            return next((generated for generated in self.files()
+                         if generated.src_uri == src_uri), None)
+        if src_uri == INDEX_DATA:
+            return GeneratedFile(INDEX_DATA, self._index_data())
+        if src_uri.startswith("export/"):
+            content = export_files(self.catalog).get(src_uri)
+            return None if content is None else GeneratedFile(src_uri, content)
+        if folder == "assets" and name in ASSETS:
+            return GeneratedFile(src_uri, resources.files("generator").joinpath(
+                "assets", name).read_text(encoding="utf-8"))
+        if src_uri == "robots.txt":
+            return GeneratedFile(src_uri, "User-agent: *\nDisallow: /\n")
+        return next((redirect for redirect in self._redirects()
+                     if redirect.src_uri == src_uri), None)
 
 _REDIRECT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Moved</title>
