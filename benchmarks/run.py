@@ -1,7 +1,7 @@
 """Benchmark the portal at scale and print one table.
 
     python benchmarks/run.py [--sizes 1000,10000,40000] [--work DIR] [--skip-serve]
-                             [--json FILE]
+                             [--skip-search] [--json FILE]
 
 For each size N it writes a synthetic corpus (benchmarks/corpus.py) and measures,
 each command run as a user runs it (a fresh `python -m generator` process):
@@ -14,7 +14,10 @@ each command run as a user runs it (a fresh `python -m generator` process):
   built site's size and its search index's size;
 - the bare baseline: the same insight pages (title as H1, then the body) built
   by plain Material for MkDocs with a section-only nav, in the same run;
-- `portal serve`: seconds from saving a changed title to the page showing it.
+- `portal serve`: seconds from saving a changed title to the page showing it;
+- search in headless Chromium (benchmarks/search.py): first result and MB fetched with
+  Material's search (the portal build above) and with `search: pagefind` (a second
+  build, whose time and Pagefind indexing time are reported too).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus as corpus_module  # noqa: E402  (the sibling module, run as a script)
+import search as search_module  # noqa: E402
 
 REPO = HERE.parent
 TODAY = corpus_module.TODAY
@@ -66,7 +70,8 @@ print(n, time.perf_counter() - start)
 
 TARGETS = ("targets (issue 5, 2 cores): check at 10,000 <= 1.5x floor; warm check <= 0.3 s; "
            "build at 10,000 <= 1.3x bare; build(10,000)/build(1,000) <= 11; serve reload "
-           "<= 1 s at 10,000; build peak memory at 40,000 < 2 GB")
+           "<= 1 s at 10,000; build peak memory at 40,000 < 2 GB; search at 40,000: first "
+           "result <= 300 ms, <= 1 MB fetched")
 
 
 @dataclass
@@ -88,6 +93,15 @@ class Result:
     search_index_mb: float | None = None
     bare_site_mb: float | None = None
     build_ratio_1k: float | None = None
+    search_ms: float | None = None  # Material's search: query typed as the page loads
+    search_idle_ms: float | None = None  # typed once the page had gone quiet
+    search_fetched_mb: float | None = None
+    pagefind_build_s: float | None = None  # `portal build` with search: pagefind
+    pagefind_index_s: float | None = None  # of which the Pagefind indexer
+    pagefind_ms: float | None = None
+    pagefind_idle_ms: float | None = None
+    pagefind_fetched_mb: float | None = None
+    pagefind_index_fetched_mb: float | None = None  # of which index chunks, not code
 
 
 class BenchmarkError(RuntimeError):
@@ -278,8 +292,61 @@ def measure_serve(root: Path, edit_id: str, title: str, log_path: Path, result: 
             server.wait()
 
 
+_PAGEFIND_LOG = re.compile(r"Pagefind indexed \d+ pages in ([\d.]+) s")
+SEARCH_RUNS = 3
+
+
+def measure_search(root: Path, folder: Path, result: Result, log: Callable[[str], None]
+                   ) -> None:
+    """Search in headless Chromium: the Material build already made, then a build with
+    `search: pagefind` (mkdocs.yml is put back afterwards). Skipped, with a message,
+    where Playwright, Chromium or Pagefind is missing."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        log("  search: skipped (Playwright for Python is not installed)")
+        return
+    if not Path(search_module.CHROMIUM).exists():
+        log(f"  search: skipped (no Chromium at {search_module.CHROMIUM})")
+        return
+    material = search_module.measure_site(folder / "site", runs=SEARCH_RUNS, log=log)
+    result.search_ms, result.search_idle_ms = material.first_result_ms, \
+        material.idle_first_result_ms
+    result.search_fetched_mb = material.search_mb
+    config = root / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    site = folder / "site-pagefind"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    try:
+        search_module.use_pagefind(config)
+        seconds, _, completed = _run(_portal("build", str(root), "--today", TODAY,
+                                             "--site-dir", str(site)))
+    finally:
+        config.write_text(original, encoding="utf-8")
+    if completed.returncode:
+        log(f"  search: the pagefind build failed, skipped:\n{_fail('build', completed)}")
+        return
+    result.pagefind_build_s = seconds
+    indexed = _PAGEFIND_LOG.search(completed.stderr + completed.stdout)
+    result.pagefind_index_s = float(indexed.group(1)) if indexed else None
+    found = search_module.measure_site(site, runs=SEARCH_RUNS, log=log)
+    result.pagefind_ms, result.pagefind_idle_ms = found.first_result_ms, \
+        found.idle_first_result_ms
+    result.pagefind_fetched_mb = found.search_mb
+    result.pagefind_index_fetched_mb = found.index_mb
+
+
+def search_note(r: Result) -> str:
+    return (f"{r.insights:,} insights, search typed once the page had gone quiet: Material "
+            f"{_num(r.search_idle_ms, 0)} ms, Pagefind {_num(r.pagefind_idle_ms, 0)} ms; of "
+            f"Pagefind's {_num(r.pagefind_fetched_mb, 3)} MB, "
+            f"{_num(r.pagefind_index_fetched_mb, 3)} MB index chunks (the rest: its UI and "
+            "engine code)")
+
+
 def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
-               log: Callable[[str], None]) -> Result:
+               log: Callable[[str], None], skip_search: bool = False) -> Result:
     result = Result(n)
     folder = work / str(n)
     shutil.rmtree(folder, ignore_errors=True)
@@ -303,6 +370,9 @@ def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
         timeout = max(120.0, 10 * (result.build_s or 60))
         measure_serve(root, edit_id, written.titles[edit_id], folder / "serve.log", result,
                       timeout)
+    if not skip_search:
+        log(f"[{n}] search in headless Chromium: Material, then a pagefind build")
+        measure_search(root, folder, result, log)
     return result
 
 
@@ -322,6 +392,12 @@ COLUMNS = (
     ("bare peak MB", lambda r, _: _num(r.bare_peak_mb, 0)),
     ("site MB", lambda r, _: _num(r.site_mb, 1)),
     ("search index MB", lambda r, _: _num(r.search_index_mb, 1)),
+    ("search first result ms", lambda r, _: _num(r.search_ms, 0)),
+    ("search MB fetched", lambda r, _: _num(r.search_fetched_mb, 2)),
+    ("pagefind first result ms", lambda r, _: _num(r.pagefind_ms, 0)),
+    ("pagefind MB fetched", lambda r, _: _num(r.pagefind_fetched_mb, 2)),
+    ("pagefind build s", lambda r, _: _num(r.pagefind_build_s)),
+    ("pagefind index s", lambda r, _: _num(r.pagefind_index_s)),
 )
 
 
@@ -355,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for corpora and sites (default: /tmp/insight-portal-bench)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-serve", action="store_true", help="skip the serve measurement")
+    parser.add_argument("--skip-search", action="store_true",
+                        help="skip search in headless Chromium (and the pagefind build)")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the results as JSON to FILE ('-': standard output)")
     args = parser.parse_args(argv)
@@ -377,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         started = time.perf_counter()
         try:
-            results.append(bench_size(n, args.work, args.seed, args.skip_serve, log))
+            results.append(bench_size(n, args.work, args.seed, args.skip_serve, log,
+                                      skip_search=args.skip_search))
         except (BenchmarkError, subprocess.TimeoutExpired) as error:
             log(f"[{n}] {error}")
             failed = True
@@ -390,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.insights:,} insights: corpus written in {result.generate_s:.1f} s; "
               f"check found {result.check_errors} errors, {result.check_warnings} warnings "
               f"(reminders); bare site {_num(result.bare_site_mb, 1)} MB")
+    for result in results:
+        if result.search_ms is not None or result.pagefind_ms is not None:
+            print(search_note(result))
     print(TARGETS)
     if args.json:
         document = json.dumps({"cores": os.cpu_count(), "today": TODAY, "seed": args.seed,

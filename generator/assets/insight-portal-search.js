@@ -17,7 +17,7 @@
   "use strict";
 
   var SEARCH_PAGE = "__SEARCH_PAGE__";
-  var DEBOUNCE_MS = 100; // Pagefind's default is 300 ms; answers take far less
+  var DEBOUNCE_MS = 50; // Pagefind's default is 300 ms; answers take far less
   var script = document.currentScript;
   if (!script || !script.src) return;
   var root = new URL("..", script.src);
@@ -104,7 +104,12 @@
         translations: { placeholder: "Search insights, personas and journeys" }
       });
       var input = mount.querySelector("input.pagefind-ui__search-input");
-      if (input) input.setAttribute("aria-label", "Search insights, personas and journeys");
+      if (input) {
+        input.setAttribute("aria-label", "Search insights, personas and journeys");
+        // Pagefind's UI loads its index entry and WebAssembly on the field's first focus
+        // event; on the search page the reader is here to search, so load them now.
+        input.dispatchEvent(new FocusEvent("focus"));
+      }
       if (query) ui.triggerSearch(query);
     }, function () {
       container.textContent = "The search index could not be loaded. Was the site built with " +
