@@ -33,7 +33,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +45,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus as corpus_module  # noqa: E402  (the sibling module, run as a script)
 import search as search_module  # noqa: E402
+import yaml  # noqa: E402
 
 REPO = HERE.parent
 TODAY = corpus_module.TODAY
@@ -211,18 +211,26 @@ def write_bare(root: Path, bare: Path) -> None:
         title = title_match.group(1) if title_match else path.stem
         body = _UP_LINK.sub(r"\1", text[front.end():] if front else text)
         (pages / path.name).write_text(f"# {title}\n\n{body}", encoding="utf-8")
-    (bare / "mkdocs.yml").write_text(textwrap.dedent("""\
-        site_name: Bare Material baseline
-        theme:
-          name: material
-          font: false
-        nav:
-          - Home: index.md
-          - Insights: insights/index.md
-        validation:
-          nav:
-            omitted_files: ignore
-        """), encoding="utf-8")
+    # The same site configuration as the portal's (theme, features, palette,
+    # Markdown extensions, section nav), minus the insight-portal plugin: the
+    # baseline is what Material costs for these pages, the ratio what the
+    # portal adds on top.
+    portal_config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    sections = {"Home": "index.md", "Insights": "insights/index.md"}
+    for title, page in [(title, page) for item in portal_config.get("nav", [])
+                        for title, page in item.items()]:
+        if page not in sections.values():
+            sections[title] = page
+            (bare / "docs" / page).parent.mkdir(parents=True, exist_ok=True)
+            (bare / "docs" / page).write_text(f"# {title}\n", encoding="utf-8")
+    config = {"site_name": "Bare Material baseline",
+              "edit_uri": portal_config.get("edit_uri", ""),
+              "theme": portal_config.get("theme", {"name": "material"}),
+              "markdown_extensions": portal_config.get("markdown_extensions", []),
+              "nav": [{title: page} for title, page in sections.items()],
+              "validation": {"nav": {"omitted_files": "ignore"}}}
+    (bare / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False),
+                                     encoding="utf-8")
 
 
 def measure_bare(root: Path, bare: Path, result: Result) -> None:
