@@ -281,10 +281,14 @@ class SiteRenderer:
     # --- page contexts ----------------------------------------------------------------
 
     def _home(self) -> dict[str, Any]:
+        debt = analysis.decision_debt(self.insights, self.today, self.config.undecided_after_days)
         return {
             "summary": analysis.status_summary(self.insights),
-            "debt": analysis.decision_debt(self.insights, self.today,
-                                           self.config.undecided_after_days),
+            # One row per owner, and the oldest few cards: bounded however large
+            # the backlog grows; the decision log holds the rest.
+            "debt": debt,
+            "oldest_waiting": sorted((w for waiting in debt.values() for w in waiting),
+                                     key=lambda w: (-w.age, w.insight.id))[:LIST_LIMIT],
             "newest": analysis.newest(self.insights),
             "heats": list(self.heat.values()),
         }

@@ -788,16 +788,23 @@ def test_home_counts_decision_statuses_like_the_catalog(site: Site, sample: Port
 def test_home_lists_decision_debt(site: Site, sample: PortalResult) -> None:
     insights = sorted(sample.catalog.insights.values(), key=lambda i: i.id)
     debt = analysis.decision_debt(insights, TODAY, sample.config.undecided_after_days)
-    expected = [w.insight.id for waiting in debt.values() for w in waiting]
-    assert {"late-van-no-warning", "chilled-items-arrive-warm"} <= set(expected)
+    oldest = sorted((w for waiting in debt.values() for w in waiting),
+                    key=lambda w: (-w.age, w.insight.id))
+    assert {"late-van-no-warning", "chilled-items-arrive-warm"} <= {w.insight.id for w in oldest}
     article = site.article("index.html")
     waiting_section = section(article, "Waiting too long")
-    assert card_ids(site, "index.html", waiting_section) == expected
-    owners = [text(h) for h in waiting_section if h.tag == "h3"]
-    assert owners == [f"{owner} ({len(w)})" for owner, w in debt.items()]
+    table = "descendant-or-self::table[contains(@class, 'ip-debt')]/tbody/tr"
+    rows = [[text(cell) for cell in row.xpath("./td")] for row in select(waiting_section, table)]
+    assert rows == [[owner, str(len(w)), f"{w[0].age} days",
+                     f"All {len(w)} waiting" + ("" if owner == "no owner yet" else f" for {owner}")]
+                    for owner, w in debt.items()]
+    assert card_ids(site, "index.html", waiting_section) == [w.insight.id for w in oldest[:10]]
     notes = [text(span) for span in select(
         waiting_section, f".//p[{has_class('ip-card-meta')}]/span[starts-with(., 'waiting')]")]
-    assert notes == [f"waiting {w.age} days" for waiting in debt.values() for w in waiting]
+    owners = [(w.insight.decision.owner if w.insight.decision else None) or "no owner yet"
+              for w in oldest[:10]]
+    assert notes == [f"waiting {w.age} days · {owner}"
+                     for w, owner in zip(oldest[:10], owners, strict=True)]
 
 
 def test_home_shows_newest_insights_and_journey_hot_spots(
@@ -893,7 +900,7 @@ def test_no_stash_placeholder_reaches_the_site_or_the_search_index(site: Site) -
     assert not leaked
 
 
-def test_home_decision_debt_shows_ten_per_owner_and_links_to_the_rest(
+def test_home_decision_debt_shows_the_ten_longest_waits_and_links_to_the_rest(
         make_portal: PortalFactory, tmp_path: Path) -> None:
     waiting = BASE_FILES["insights/fees-surprise.md"].replace(
         "status: accepted", "status: under-review")
