@@ -115,10 +115,43 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
 @click.argument("root", default=".")
 @click.option("--dev-addr", metavar="HOST:PORT", default="127.0.0.1:8000", show_default=True,
               help="Address to serve the preview on.")
+@click.option("--full", is_flag=True,
+              help="Run `mkdocs serve` instead: it rebuilds the whole site after every save "
+                   "(minutes for a large portal).")
 @today_option
-def serve(root: str, dev_addr: str, today: str | None) -> None:
-    """Preview the portal with live reload while you edit (wraps `mkdocs serve`)."""
-    _mkdocs("serve", _portal_root(root), today, "--dev-addr", dev_addr)
+def serve(root: str, dev_addr: str, full: bool, today: str | None) -> None:
+    """Preview the portal with live reload while you edit.
+
+    Pages are rendered when the browser asks for them, so a save shows within a
+    second even in a large portal; problems are printed here as `portal check`
+    prints them, and a broken file never stops the preview.
+    """
+    portal_root = _portal_root(root)
+    if full:
+        _mkdocs("serve", portal_root, today, "--dev-addr", dev_addr)
+    from mkdocs.exceptions import MkDocsException
+
+    from .devserver import CannotServe, NotConfigured
+    from .devserver import serve as preview
+
+    day = _today(today)  # also refuses a bad SOURCE_DATE_EPOCH before anything starts
+    if today:  # the plugin and MkDocs read the date from here, as under `mkdocs serve`
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
+            day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+    docs = docs_dir(portal_root)
+    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
+        docs.mkdir(parents=True)
+        click.echo(f"Created {docs.relative_to(portal_root)}/ for hand-written pages "
+                   f"(MkDocs needs the folder).", err=True)
+    try:
+        preview(portal_root, dev_addr)
+    except NotConfigured as error:
+        click.echo(f"{error}: running `mkdocs serve` instead.", err=True)
+        _mkdocs("serve", portal_root, today, "--dev-addr", dev_addr)
+    except MkDocsException as error:
+        raise click.ClickException(str(error)) from None
+    except CannotServe as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
