@@ -13,7 +13,9 @@ is per tag: an insight page's badges, fact lists and cards made it 15 times
 dearer to index than a plain page (1.3 ms against 0.08 ms). So while search
 reads the page, each block is shown as one paragraph of its text
 (`search_view`) — every word stays searchable — and `restore_blocks` puts the
-real HTML back once search has read it (`on_page_context`).
+real HTML back once search has read it (`on_page_context`). Lists of cards
+linking to other insights are left out of the search view: they are
+navigation, and would make a page match every query its neighbours match.
 
 Bodies are never stashed: the researcher's Markdown, raw HTML included, goes
 through Python-Markdown exactly as written. `tests/test_site.py` pins that a
@@ -36,6 +38,7 @@ _PLACEHOLDER = re.compile(r"<!--ip-stash:(\d+)-->")
 _STASHED = re.compile(r"<!--ip-stash:(\d+)-->(?:<p>[^<]*</p><!--/ip-stash-->)?")
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+_LINKED_CARDS = 'class="ip-card-title"'  # a card that links to another insight
 BODY_MARK = "\x1eip-body\x1e"  # where the (unstashed) body goes back in
 
 
@@ -70,8 +73,8 @@ def search_view(html: str, blocks: tuple[str, ...]) -> str:
 
     def text(match: re.Match[str]) -> str:
         index = int(match.group(1))
-        words = _SPACE.sub(" ", _TAG.sub(" ", blocks[index])).strip() \
-            if index < len(blocks) else ""
+        block = blocks[index] if index < len(blocks) else ""
+        words = "" if _LINKED_CARDS in block else _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
         return f"{match.group()}<p>{words}</p><!--/ip-stash-->"
 
     return _PLACEHOLDER.sub(text, html)

@@ -76,3 +76,11 @@ def test_search_sees_each_block_as_its_text_and_the_page_gets_the_block_back() -
     view = search_view(html, blocks)
     assert "<p>Owner checkout-team</p>" in view and "<dt>" not in view
     assert restore_blocks(view, blocks) == html.replace("<!--ip-stash:0-->", blocks[0])
+
+
+def test_cards_linking_to_other_insights_are_not_searchable_text() -> None:
+    cards = ('<div class="ip-cards">\n<article class="ip-card">\n<h3 class="ip-card-title">'
+             '<a href="../other/">Another insight</a></h3>\n</article>\n</div>',)
+    view = search_view("<!--ip-stash:0-->", cards)
+    assert "Another insight" not in view
+    assert restore_blocks(view, cards) == cards[0]
