@@ -64,6 +64,7 @@ from mkdocs.structure.pages import Page
 
 from . import history, pagefind
 from .config import resolve_today
+from .feed import FEED_PATH
 from .livecheck import LiveCheck
 from .model import Kind
 from .pipeline import PortalResult
@@ -75,7 +76,7 @@ from .report import format_problem
 log = logging.getLogger("mkdocs.portal.serve")
 
 SEARCH_INDEX = "search/search_index.json"
-_EVENT_PAGES = {"whats-new/index.md", "feed.xml"}  # the only files that need git history
+_EVENT_PAGES = {SECTIONS["What's new"], FEED_PATH}  # the only files that read git history
 
 
 @dataclass

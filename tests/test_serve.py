@@ -283,3 +283,19 @@ def test_live_check_measures_ages_from_the_day_it_runs(make_portal: PortalFactor
     live = LiveCheck(root)
     later = TODAY + dt.timedelta(days=400)
     assert live.run(later).warnings > live.run(TODAY).warnings
+
+
+def test_a_change_to_mkdocs_yml_or_docs_sets_the_preview_up_again(make_portal: PortalFactory,
+                                                                  tmp_path: Path) -> None:
+    root = _portal(make_portal)
+    with preview(root, tmp_path) as server:
+        assert "<title>" in server.get("insights/fees-surprise/")
+        (root / "mkdocs.yml").write_text(SERVE_YML.replace("site_name: t", "site_name: Renamed"),
+                                         encoding="utf-8")
+        assert server.shows("insights/fees-surprise/", "Renamed"), server.log
+        (root / "docs" / "about.md").write_text("# About the portal\n", encoding="utf-8")
+        assert server.shows("about/", "About the portal"), server.log
+        assert NEW_TITLE not in server.get("insights/fees-surprise/")
+        (root / INSIGHT).write_text(changed(INSIGHT, f"title: {OLD_TITLE}",
+                                            f"title: {NEW_TITLE}"), encoding="utf-8")
+        assert server.shows("insights/fees-surprise/", NEW_TITLE), server.log
