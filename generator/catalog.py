@@ -50,6 +50,7 @@ class Catalog:
 
     def link(self) -> None:
         """Build the inverse relations once every entry is indexed."""
+        stages_of = {id: set(journey.stage_ids()) for id, journey in self.journeys.items()}
         for insight in self.insights.values():
             for persona in dict.fromkeys(insight.personas):
                 if persona in self.personas:
@@ -57,9 +58,8 @@ class Catalog:
             journey = self.journeys.get(insight.journey or "")
             if journey is not None:
                 self.insights_of_journey[journey.id].append(insight.id)
-                stage_ids = set(journey.stage_ids())
                 for stage in dict.fromkeys(insight.stages):
-                    if stage in stage_ids:
+                    if stage in stages_of[journey.id]:
                         self.insights_of_stage[(journey.id, stage)].append(insight.id)
             for other in dict.fromkeys(insight.related):
                 if other in self.insights and other != insight.id:

@@ -86,6 +86,7 @@ class _IdHints:
 
 
 def _references(catalog: Catalog, hints: _IdHints, problems: list[Problem]) -> None:
+    stages_of = {id: set(journey.stage_ids()) for id, journey in catalog.journeys.items()}
     for insight in catalog.insights.values():
         origin = insight.origin
         for index, ref in enumerate(insight.personas):
@@ -101,9 +102,9 @@ def _references(catalog: Catalog, hints: _IdHints, problems: list[Problem]) -> N
                 suggestion=hints.reference(Kind.JOURNEY, insight.journey)))
         journey = catalog.journeys.get(insight.journey or "")
         if journey is not None:
-            stage_ids = journey.stage_ids()
             for index, stage in enumerate(insight.stages):
-                if stage not in stage_ids:
+                if stage not in stages_of[journey.id]:
+                    stage_ids = journey.stage_ids()
                     hint = did_you_mean(stage, stage_ids) or \
                         f"Stages of {journey.id}: {', '.join(stage_ids)}."
                     problems.append(make_problem(
@@ -177,28 +178,42 @@ def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Pat
            problems: list[Problem]) -> None:
     known = {source.rel for source in files}
     folders = {kind.folder: kind for kind in Kind}
+    # Most links repeat (every insight links its personas): resolve each
+    # (folder, target) once.
+    resolved_links: dict[tuple[str, str], tuple[str | None, str]] = {}
     for kind in Kind:
         for entry in catalog.entries(kind).values():
+            folder = posixpath.dirname(entry.origin.path)
             for link in entry.links:
-                target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
-                if not target:
-                    continue
-                resolved = posixpath.normpath(
-                    posixpath.join(posixpath.dirname(entry.origin.path), target))
-                top = resolved.split("/", 1)[0]
-                reason, suggestion = None, ""
-                if resolved == ".." or resolved.startswith("../") or target.startswith("/"):
-                    reason = "points outside the portal"
-                elif top in folders and resolved not in known:
-                    reason = f"points to {resolved}, which does not exist"
-                    stem = posixpath.splitext(posixpath.basename(resolved))[0]
-                    suggestion = " " + hints.suggester(folders[top]).did_you_mean(stem)
-                elif top not in folders and not (root / resolved).exists():
-                    reason = f"points to {resolved}, which does not exist"
+                key = (folder, link.target)
+                outcome = resolved_links.get(key)
+                if outcome is None:
+                    outcome = resolved_links[key] = _resolve_link(folder, link.target, known,
+                                                                  folders, hints, root)
+                reason, suggestion = outcome
                 if reason:
                     problems.append(make_problem("broken-link", entry.origin.path, link.line,
                                                  target=link.target, reason=reason,
                                                  suggestion=suggestion))
+
+
+def _resolve_link(folder: str, link_target: str, known: set[str], folders: dict[str, Kind],
+                  hints: _IdHints, root: Path) -> tuple[str | None, str]:
+    """Why a body link from a file in `folder` is broken (None if it is not), and a hint."""
+    target = unquote(link_target.split("#", 1)[0].split("?", 1)[0])
+    if not target:
+        return None, ""
+    resolved = posixpath.normpath(posixpath.join(folder, target))
+    top = resolved.split("/", 1)[0]
+    if resolved == ".." or resolved.startswith("../") or target.startswith("/"):
+        return "points outside the portal", ""
+    if top in folders and resolved not in known:
+        stem = posixpath.splitext(posixpath.basename(resolved))[0]
+        return (f"points to {resolved}, which does not exist",
+                " " + hints.suggester(folders[top]).did_you_mean(stem))
+    if top not in folders and not (root / resolved).exists():
+        return f"points to {resolved}, which does not exist", ""
+    return None, ""
 
 
 def _unused(catalog: Catalog, problems: list[Problem]) -> None:
