@@ -98,8 +98,9 @@ class Result:
     search_fetched_mb: float | None = None
     pagefind_build_s: float | None = None  # `portal build` with search: pagefind
     pagefind_index_s: float | None = None  # of which the Pagefind indexer
-    pagefind_ms: float | None = None
+    pagefind_ms: float | None = None  # a word on ~75% of the pages (the corpus's vocabulary)
     pagefind_idle_ms: float | None = None
+    pagefind_rare_ms: float | None = None  # an evidence reference, on one or two pages
     pagefind_fetched_mb: float | None = None
     pagefind_index_fetched_mb: float | None = None  # of which index chunks, not code
 
@@ -304,8 +305,8 @@ _PAGEFIND_LOG = re.compile(r"Pagefind indexed \d+ pages in ([\d.]+) s")
 SEARCH_RUNS = 3
 
 
-def measure_search(root: Path, folder: Path, result: Result, log: Callable[[str], None]
-                   ) -> None:
+def measure_search(root: Path, folder: Path, rare_query: str, result: Result,
+                   log: Callable[[str], None]) -> None:
     """Search in headless Chromium: the Material build already made, then a build with
     `search: pagefind` (mkdocs.yml is put back afterwards). Skipped, with a message,
     where Playwright, Chromium or Pagefind is missing."""
@@ -343,14 +344,16 @@ def measure_search(root: Path, folder: Path, result: Result, log: Callable[[str]
         found.idle_first_result_ms
     result.pagefind_fetched_mb = found.search_mb
     result.pagefind_index_fetched_mb = found.index_mb
+    rare = search_module.measure_site(site, rare_query, runs=SEARCH_RUNS, log=log)
+    result.pagefind_rare_ms = rare.first_result_ms
 
 
 def search_note(r: Result) -> str:
     return (f"{r.insights:,} insights, search typed once the page had gone quiet: Material "
             f"{_num(r.search_idle_ms, 0)} ms, Pagefind {_num(r.pagefind_idle_ms, 0)} ms; of "
             f"Pagefind's {_num(r.pagefind_fetched_mb, 3)} MB, "
-            f"{_num(r.pagefind_index_fetched_mb, 3)} MB index chunks (the rest: its UI and "
-            "engine code)")
+            f"{_num(r.pagefind_index_fetched_mb, 3)} MB index (page list, word chunks, facets, "
+            "result fragments), the rest its UI and engine code")
 
 
 def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
@@ -380,7 +383,10 @@ def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
                       timeout)
     if not skip_search:
         log(f"[{n}] search in headless Chromium: Material, then a pagefind build")
-        measure_search(root, folder, result, log)
+        evidence_ref = re.search(r"^\s+ref: (\S+)$", (root / "insights" / f"{edit_id}.md")
+                                 .read_text(encoding="utf-8"), re.MULTILINE)
+        measure_search(root, folder, evidence_ref.group(1) if evidence_ref else edit_id,
+                       result, log)
     return result
 
 
@@ -403,6 +409,7 @@ COLUMNS = (
     ("search first result ms", lambda r, _: _num(r.search_ms, 0)),
     ("search MB fetched", lambda r, _: _num(r.search_fetched_mb, 2)),
     ("pagefind first result ms", lambda r, _: _num(r.pagefind_ms, 0)),
+    ("pagefind rare term ms", lambda r, _: _num(r.pagefind_rare_ms, 0)),
     ("pagefind MB fetched", lambda r, _: _num(r.pagefind_fetched_mb, 2)),
     ("pagefind build s", lambda r, _: _num(r.pagefind_build_s)),
     ("pagefind index s", lambda r, _: _num(r.pagefind_index_s)),
