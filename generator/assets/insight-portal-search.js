@@ -117,22 +117,34 @@
     });
   }
 
+  // "/" focuses the search page's field, else the header's, unless focus is in a text field.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var input = document.querySelector("input.pagefind-ui__search-input") ||
+      document.getElementById("ip-search-field");
+    if (!input) return;
+    event.preventDefault();
+    input.focus();
+  });
+
   function start() {
-    var field = headerField();
+    headerField();
     var container = document.getElementById("portal-search");
-    if (container) searchPage(container);
-    document.addEventListener("keydown", function (event) {
-      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-      var target = event.target;
-      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-      var input = container ? document.querySelector("input.pagefind-ui__search-input") : field;
-      if (!input) input = field;
-      if (!input) return;
-      event.preventDefault();
-      input.focus();
-    });
+    if (container && !container.hasAttribute("data-mounted")) {
+      container.setAttribute("data-mounted", "");
+      searchPage(container);
+    }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // With Material's navigation.instant, pages are swapped without a reload and announced
+  // on document$; without it, the page's DOMContentLoaded is the one start.
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(start);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
