@@ -151,7 +151,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild
-            pagefind.index_site(config.site_dir)
+            pagefind.index_site(config.site_dir, background=self.serving)
 
     def on_post_template(self, output_content: str, template_name: str,
                          config: MkDocsConfig) -> str:

@@ -226,3 +226,17 @@ def test_failing_indexer_is_a_clear_error(tmp_path: Path,
     monkeypatch.setattr(pagefind.subprocess, "run", fail)
     with pytest.raises(pagefind.PluginError, match="indexing failed \\(exit 3\\)"):
         pagefind.index_site(tmp_path)
+
+
+def test_serve_indexes_in_the_background(tmp_path: Path) -> None:
+    (tmp_path / "insights" / "a").mkdir(parents=True)
+    (tmp_path / "insights" / "a" / "index.html").write_text(
+        '<html lang="en"><body><article data-pagefind-body><h1>Address form</h1>'
+        "<p>Postcode rejected.</p></article></body></html>", encoding="utf-8")
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind" / "stale.pf_index").write_text("old", encoding="utf-8")
+    pagefind.index_site(tmp_path, background=True)  # returns before the index exists
+    assert not (tmp_path / "pagefind" / "stale.pf_index").exists()
+    pagefind._background.wait(timeout=60)
+    assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+    assert list((tmp_path / "pagefind" / "index").glob("*.pf_index"))

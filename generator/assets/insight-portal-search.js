@@ -112,8 +112,8 @@
       }
       if (query) ui.triggerSearch(query);
     }, function () {
-      container.textContent = "The search index could not be loaded. Was the site built with " +
-        "search: pagefind and the Pagefind indexer installed?";
+      container.textContent = "The search index could not be loaded. In a preview (portal " +
+        "serve) it is still being built: reload the page in a few seconds.";
     });
   }
 
