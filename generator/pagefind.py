@@ -51,10 +51,12 @@ SCRIPT = "assets/insight-portal-search.js"
 BUNDLE = "pagefind"  # the folder Pagefind writes into, under the site dir
 INSTALL_HINT = "pip install 'insight-portal[pagefind]'"
 INDEXED_FOLDERS = ("insights", "personas", "journeys")
-TYPES = {"insights": "Insight", "personas": "Persona", "journeys": "Journey"}
-# Facet names as the search page shows them, and the ones shown open.
-FILTERS = ("Type", "Decision status", "Kind", "Severity", "Persona", "Journey", "Tag")
-OPEN_FILTERS = ("Type", "Decision status")
+# Facet names as the search page shows them, and the ones shown open. Pagefind's UI
+# fetches every facet's page lists before the first query (about 90 KB per facet at
+# 40,000 insights), so there is no facet for the page type: it would cost as much as
+# the others for the ~100 persona and journey pages among 40,000.
+FILTERS = ("Decision status", "Kind", "Severity", "Persona", "Journey", "Tag")
+OPEN_FILTERS = ("Decision status",)
 
 SEARCH_PAGE_CONTENT = """\
 ---
@@ -152,12 +154,11 @@ def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
         return output
     if catalog is not None and entry_id not in _entries(catalog, folder):
         return output  # e.g. a hand-written page in that folder
-    facets = [("Type", TYPES[folder])]
-    if folder == "insights" and catalog is not None:
-        facets += insight_facets(catalog.insights[entry_id], catalog)
+    facets = insight_facets(catalog.insights[entry_id], catalog) \
+        if folder == "insights" and catalog is not None else []
     spans = "".join(f'<span data-pagefind-filter="{html.escape(key)}:{html.escape(value)}">'
                     "</span>" for key, value in facets)
-    hidden = f'<div hidden data-pagefind-ignore>{spans}</div>'
+    hidden = f'<div hidden data-pagefind-ignore>{spans}</div>' if spans else ""
     article = _ARTICLE_END.search(output)
     if article:
         start = article.start()

@@ -66,15 +66,15 @@ EXTRA = {
 
 EXPECTED_FILTERS = {
     "insights/fees-surprise/index.html": {
-        "Type": ["Insight"], "Decision status": ["Accepted"], "Kind": ["Pain"],
+        "Decision status": ["Accepted"], "Kind": ["Pain"],
         "Severity": ["High"], "Persona": ["Shopper"], "Journey": ["Order"], "Tag": ["fees"]},
     "insights/late-slots/index.html": {
-        "Type": ["Insight"], "Decision status": ["New"], "Kind": ["Need"],
+        "Decision status": ["New"], "Kind": ["Need"],
         "Severity": ["Critical"], "Persona": ["Night owl", "Shopper"],
         "Tag": ["delivery-slots", "mobile"]},
-    "personas/shopper/index.html": {"Type": ["Persona"]},
-    "personas/night-owl/index.html": {"Type": ["Persona"]},
-    "journeys/order/index.html": {"Type": ["Journey"]},
+    "personas/shopper/index.html": {},
+    "personas/night-owl/index.html": {},
+    "journeys/order/index.html": {},
 }
 
 
@@ -143,6 +143,7 @@ def test_only_entry_pages_are_indexed(site: Path) -> None:
 def test_pages_carry_their_facets(site: Path) -> None:
     for path, expected in EXPECTED_FILTERS.items():
         assert filters_of(page(site, path)) == expected, path
+        assert set(expected) <= set(pagefind.FILTERS)
     # Facets are not page text: they sit in a hidden element Pagefind does not index.
     (holder,) = page(site, "insights/late-slots/index.html").xpath(
         "//*[@data-pagefind-filter]/..")
@@ -208,7 +209,7 @@ def test_mark_page_leaves_other_pages_alone() -> None:
         assert pagefind.mark_page(html, src_uri, None) == html, src_uri
     marked = pagefind.mark_page(html, "personas/shopper.md", None)
     assert '<article data-pagefind-body class="md-content__inner">' in marked
-    assert 'data-pagefind-filter="Type:Persona"' in marked
+    assert "data-pagefind-filter" not in marked  # facets are for insights
 
 
 def test_missing_pagefind_is_a_clear_error(tmp_path: Path,
