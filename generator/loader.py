@@ -16,13 +16,65 @@ from typing import Any
 
 import yaml
 
-from .model import KeyPath, Kind, LineMap
+from .model import Kind, LineMap
 from .problems import Problem, make_problem
 
 try:  # libyaml is bundled with PyYAML wheels; fall back to pure Python if missing
-    _YamlLoader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# First characters of plain scalars that may resolve to something other than
+# text (YAML 1.1, as SafeLoader does it): numbers and dates start with one of
+# these...
+_NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                 "tag:yaml.org,2002:timestamp"}
+_NUMERIC_FIRST = frozenset(first for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+                           if any(tag in _NUMERIC_TAGS for tag, _ in resolvers))
+# ...and the rest (bool, null, merge, '=', '!', '&', '*') are single words of at
+# most 5 characters, 6 with the trailing newline a regex '$' allows.
+_WORD_FIRST = frozenset(_BaseLoader.yaml_implicit_resolvers) - _NUMERIC_FIRST
+_LONGEST_WORD = 6
+# Tags of plain scalars that needed the regexes; the same words and dates recur
+# from file to file. Bounded, so hostile input cannot grow it without end.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_LIMIT = 20_000
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader with a shortcut in tag resolution.
+
+    libyaml calls back into PyYAML's Python resolver for every node, which tries
+    regexes by the scalar's first character: that was half the parse time.
+    Text that cannot match any of them is resolved here without a regex; every
+    other scalar goes to the regexes as before (or to their remembered answer),
+    so dates, numbers and yes/no resolve exactly as in SafeLoader. Like the
+    descend/ascend no-ops below, this relies on SafeLoader having no path
+    resolvers (PyYAML registers none on it).
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted, or tagged '!': always text
+                return _STR_TAG
+            first = value[:1]
+            if first in _NUMERIC_FIRST or (first in _WORD_FIRST and len(value) <= _LONGEST_WORD):
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_RESOLVED) < _RESOLVED_LIMIT:
+                        _RESOLVED[value] = tag
+                return tag
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 # Bounds that keep hostile input (alias bombs, huge lists) from exhausting memory.
 MAX_NODES = 100_000
@@ -151,13 +203,13 @@ def parse_yaml(
         return None, lines
     if node is None:
         return None, lines
-    walker = _NodeWalker(rel, first_line, lines, problems, lenient_tags)
+    walker = _NodeWalker(rel, first_line, problems, lenient_tags)
     try:
-        value = walker.value(node, (), 0)
+        value = walker.value(node, 0, 0)
     except _TooComplex as error:
         problems.append(make_problem("too-complex", rel, error.line, detail=error.detail))
         return None, lines
-    return value, lines
+    return value, LineMap(flat=tuple(walker.flat))
 
 
 _UNCLOSED = {
@@ -175,21 +227,29 @@ class _TooComplex(Exception):
 
 _SCALARS = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
 
 class _NodeWalker:
-    """Turns composed YAML nodes into Python values, recording key lines."""
+    """Turns composed YAML nodes into Python values, recording key lines.
 
-    def __init__(self, rel: str, first_line: int, lines: LineMap,
-                 problems: list[Problem], lenient_tags: bool) -> None:
-        self.rel, self.first_line, self.lines = rel, first_line, lines
+    Runs once per node of every file, so it avoids per-node overhead: lines go
+    into a flat list (see LineMap) rather than a dict keyed by path tuples, and
+    plain text (most scalars) is taken as it is, without PyYAML's constructor.
+    """
+
+    def __init__(self, rel: str, first_line: int, problems: list[Problem],
+                 lenient_tags: bool) -> None:
+        self.rel, self.first_line = rel, first_line
         self.problems, self.lenient_tags = problems, lenient_tags
+        self.flat: list[Any] = []  # (parent, key, line) triples, as LineMap.flat
         self.visited = 0
 
     def line_of(self, node: yaml.Node) -> int:
         return self.first_line + node.start_mark.line
 
-    def value(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+    def value(self, node: yaml.Node, parent: int, depth: int) -> Any:
+        """`parent` numbers the node's key or list item in `flat` (0: the top)."""
         # Aliases make the node graph a DAG: count every visit so an alias bomb
         # ("billion laughs") stops here instead of expanding.
         self.visited += 1
@@ -197,43 +257,62 @@ class _NodeWalker:
             raise _TooComplex(self.line_of(node), f"more than {MAX_NODES:,} values")
         if depth > MAX_DEPTH:
             raise _TooComplex(self.line_of(node), f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        cls = node.__class__
+        if cls is _ScalarNode:
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
+        if cls is _SequenceNode:
+            flat, first_line, value = self.flat, self.first_line, self.value
             items = []
             for index, item in enumerate(node.value):
-                self.lines.lines[path + (index,)] = self.line_of(item)
-                items.append(self.value(item, path + (index,), depth + 1))
+                number = len(flat) // 3 + 1
+                flat += (parent, index, first_line + item.start_mark.line)
+                if item.__class__ is _ScalarNode and item.tag == _STR_TAG \
+                        and self.visited < MAX_NODES and depth < MAX_DEPTH:
+                    self.visited += 1  # text within the limits: value() inlined
+                    items.append(item.value)
+                else:
+                    items.append(value(item, number, depth + 1))
             return items
-        return self.mapping(node, path, depth)
+        return self.mapping(node, parent, depth)
 
-    def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
+    def mapping(self, node: yaml.MappingNode, parent: int, depth: int) -> dict[Any, Any]:
+        flat, first_line, value = self.flat, self.first_line, self.value
         result: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            line = self.line_of(key_node)
-            if key_node.tag == _MERGE_TAG:
-                self.problems.append(make_problem(
-                    "invalid-yaml", self.rel, line,
-                    detail="merge keys ('<<') are not supported; write the fields out"))
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(make_problem(
-                    "invalid-yaml", self.rel, line, detail="a key must be a plain word"))
-                continue
-            key = self.scalar(key_node, path)
-            if not isinstance(key, str):
-                key = str(key)  # `2026: x` or `yes: x` — keep it, report as an unknown field
+            line = first_line + key_node.start_mark.line
+            tag = key_node.tag
+            if tag == _STR_TAG and key_node.__class__ is _ScalarNode:
+                key = key_node.value
+            else:
+                if tag == _MERGE_TAG:
+                    self.problems.append(make_problem(
+                        "invalid-yaml", self.rel, line,
+                        detail="merge keys ('<<') are not supported; write the fields out"))
+                    continue
+                if key_node.__class__ is not _ScalarNode:
+                    self.problems.append(make_problem(
+                        "invalid-yaml", self.rel, line, detail="a key must be a plain word"))
+                    continue
+                key = self.scalar(key_node)
+                if not isinstance(key, str):
+                    key = str(key)  # `2026: x` or `yes: x` — keep it, report as an unknown field
             if key in first_seen:
                 self.problems.append(make_problem(
                     "duplicate-key", self.rel, line, field=key, first_line=first_seen[key]))
                 continue
             first_seen[key] = line
-            self.lines.lines[path + (key,)] = line
-            result[key] = self.value(value_node, path + (key,), depth + 1)
+            number = len(flat) // 3 + 1
+            flat += (parent, key, line)
+            if value_node.__class__ is _ScalarNode and value_node.tag == _STR_TAG \
+                    and self.visited < MAX_NODES and depth < MAX_DEPTH:
+                self.visited += 1  # text within the limits: value() inlined
+                result[key] = value_node.value
+            else:
+                result[key] = value(value_node, number, depth + 1)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
         construct = _SCALARS.yaml_constructors.get(node.tag)
         if construct is None:
             if not self.lenient_tags:

@@ -106,22 +106,60 @@ class Better(StrEnum):
 KeyPath = tuple[str | int, ...]
 
 
-@dataclass(slots=True)
 class LineMap:
     """Line of every key and list item in a file, looked up by key path
-    such as ("evidence", 0, "source")."""
+    such as ("evidence", 0, "source").
 
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    The loader records it compactly, as one flat tuple of (parent, key, line)
+    triples in document order: `parent` numbers an earlier triple from 1, or is 0
+    for a top-level key. The dict of paths is built only on the first lookup:
+    most files never need one after checking, and the flat form is much smaller
+    and quicker to pickle (results are cached and sent between processes).
+    Treat it as read-only.
+    """
+
+    __slots__ = ("flat", "_lines")
+
+    def __init__(self, lines: dict[KeyPath, int] | None = None, *, flat: tuple = ()) -> None:
+        self.flat = flat
+        self._lines = dict(lines) if lines is not None else None
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        if self._lines is None:
+            flat, paths, lines = self.flat, [()], {}
+            for offset in range(0, len(flat), 3):
+                path = paths[flat[offset]] + (flat[offset + 1],)
+                paths.append(path)
+                lines[path] = flat[offset + 2]
+            self._lines = lines
+        return self._lines
 
     def line(self, *path: str | int) -> int:
         """Line of `path`, else of its nearest present ancestor, else 1."""
+        lines = self.lines
         key: KeyPath = path
         while key:
-            found = self.lines.get(key)
+            found = lines.get(key)
             if found is not None:
                 return found
             key = key[:-1]
         return 1
+
+    def __getstate__(self) -> tuple:
+        # The flat form alone when there is one: the dict is rebuilt on demand.
+        return self.flat, (None if self.flat else self._lines)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.flat, self._lines = state
+
+    def __eq__(self, other: object) -> bool:
+        return self.lines == other.lines if isinstance(other, LineMap) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"LineMap(lines={self.lines!r})"
 
 
 @dataclass(slots=True)
