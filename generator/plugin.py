@@ -9,6 +9,7 @@ build.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import history, pagefind
+from . import history, lastmod, pagefind
+from .catalog import Catalog
 from .config import resolve_today
 from .html_stash import restore_blocks, search_view
 from .model import Kind
@@ -56,6 +58,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     # logged and the site is rendered from the entries that did load.
     serving = False
     catalog = None  # the last build's Catalog, for the search backend's page facets
+    # When each page last changed, for the sitemap (see lastmod); None while serving.
+    page_dates: dict[str, dt.date] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -101,10 +105,11 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the portal content "
                 f"(run `portal check` for details):\n{listing}")
 
+        events = history.events(self.root, result.catalog, today)
         renderer = SiteRenderer(result.catalog, result.config, today,
                                 template_dir=self.root / self.config.templates,
                                 directory_urls=config.use_directory_urls,
-                                events=history.events(self.root, result.catalog, today),
+                                events=events,
                                 site_name=config.site_name, site_url=config.site_url or "",
                                 stash_html=True)
         self.stashed: dict[str, tuple[str, ...]] = {}
@@ -123,9 +128,37 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 self.stashed[generated.src_uri] = generated.stashed
             files.append(file)
         self.catalog = result.catalog
+        if not self.serving:  # the sitemap dates pages from their content, not the build
+            self._date_pages(result.catalog, events, today, config)
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config)
         return files
+
+    def _date_pages(self, catalog: Catalog, events: list[history.Event], today: dt.date,
+                    config: MkDocsConfig) -> None:
+        folders = [kind.folder for kind in Kind]
+        docs = Path(config.docs_dir).resolve()
+        self.docs_prefix = docs.relative_to(self.root).as_posix() + "/" \
+            if docs.is_relative_to(self.root) else None
+        if self.docs_prefix:
+            folders.append(self.docs_prefix)
+        self.changed = lastmod.git_last_changed(self.root, folders)
+        self.today = today
+        self.page_dates = lastmod.page_dates(catalog, events, self.changed, today,
+                                             SECTIONS.values())
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        # MkDocs dates every page with the build's day (sitemap <lastmod>, and the
+        # gzip header of sitemap.xml.gz); the date the content last changed is
+        # what a crawler wants, and the same in every build of one commit.
+        if self.page_dates is None:
+            return page
+        date = self.page_dates.get(page.file.src_uri)
+        if date is None and not page.file.generated_by and self.docs_prefix is not None:
+            changed = self.changed.get(self.docs_prefix + page.file.src_uri)  # hand-written
+            date = changed if changed and changed <= self.today else None
+        page.update_date = (date or self.today).isoformat()
+        return page
 
     @event_priority(100)  # first: other plugins see the page's text
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files

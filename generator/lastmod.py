@@ -1,0 +1,81 @@
+"""When each page's content last changed: the sitemap's `<lastmod>`.
+
+MkDocs dates every page with the day of the build (`page.update_date`), and
+takes the modification time in `sitemap.xml.gz`'s gzip header from the latest
+of those dates, so two builds of one commit on different days differed. The
+plugin dates each page from its content instead:
+
+- an entry page: the latest of its file's last commit and the dates written in
+  it (`created`, evidence and decision dates, `last_reviewed`, metric `as_of`:
+  the schema's dates of things that already happened);
+- the section pages (home, indexes, decision log, tags, what's new): the
+  latest date of any entry or history event, since they are made from all;
+- a hand-written page: its file's last commit;
+- the reference date when nothing better is known (an uncommitted file with no
+  dates in it).
+
+Dates never lie after the reference date. Ages shown relative to the reference
+date (decision debt, review age) are not counted as changes: they would make
+every page change every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from .catalog import Catalog
+from .history import Event
+from .model import Kind
+
+
+def git_last_changed(root: Path, folders: Iterable[str]) -> dict[str, dt.date]:
+    """Path relative to `root` -> the committer date of the last commit touching
+    it, for every committed file under `folders`; empty outside a repository.
+
+    One `git log --name-only`, newest first: a path's first appearance is its
+    last change. Committer dates, as generator/history.py reads them.
+    """
+    try:
+        completed = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "-C", str(root), "log", "--no-renames",
+             "--relative", "--name-only", "--no-color", "--format=%x00%cI", "--", *folders],
+            capture_output=True, text=True, encoding="utf-8", errors="replace",
+            check=False, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if completed.returncode != 0:  # not a git repository, or git missing
+        return {}
+    changed: dict[str, dt.date] = {}
+    for record in completed.stdout.split("\x00")[1:]:
+        header, _, names = record.partition("\n")
+        try:
+            date = dt.datetime.fromisoformat(header.strip()).date()
+        except ValueError:
+            continue
+        for name in names.split("\n"):
+            if name and name not in changed:
+                changed[name] = date
+    return changed
+
+
+def page_dates(catalog: Catalog, events: list[Event], changed: dict[str, dt.date],
+               today: dt.date, sections: Iterable[str]) -> dict[str, dt.date]:
+    """src_uri -> the date its page last changed, for every entry and section page."""
+    dates: dict[str, dt.date] = {}
+    for kind, entries in ((Kind.INSIGHT, catalog.insights), (Kind.PERSONA, catalog.personas),
+                          (Kind.JOURNEY, catalog.journeys)):
+        for id, entry in entries.items():
+            known = [date for _, date in entry.origin.past_dates]
+            if entry.origin.path in changed:
+                known.append(changed[entry.origin.path])
+            known = [date for date in known if date <= today]
+            if known:
+                dates[f"{kind.folder}/{id}.md"] = max(known)
+    latest = max([*dates.values(), *(event.date for event in events if event.date <= today)],
+                 default=today)
+    for src_uri in sections:
+        dates[src_uri] = latest
+    return dates
