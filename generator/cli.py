@@ -12,6 +12,7 @@ import click
 
 from . import __version__, history
 from .config import CONFIG_FILE, TodayError, docs_dir, resolve_today
+from .model import Kind
 from .pipeline import check_portal
 from .render import SiteRenderer
 from .report import FORMATTERS, format_text
@@ -101,14 +102,66 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
 @main.command()
 @click.argument("root", default=".")
 @click.option("--site-dir", type=click.Path(file_okay=False),
-              help="Where to write the site (default: site/ in ROOT).")
+              help="Where to write the site (default: mkdocs.yml's site_dir, else site/ in "
+                   "ROOT).")
 @click.option("--strict", is_flag=True, help="Fail on warnings (reminders never fail).")
 @today_option
 def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> None:
-    """Check the content and build the portal's static site (wraps `mkdocs build`)."""
+    """Check the content and build the portal's static site (wraps `mkdocs build`).
+
+    The site is built in a new folder next to the site folder and swapped in only
+    when the build succeeded: a failed or interrupted build leaves the previous
+    site as it was.
+    """
+    from .publish import UnsafeSiteDir, build_and_swap, check_site_dir
+
     portal_root = _portal_root(root)
-    args = ["--site-dir", str(Path(site_dir).resolve())] if site_dir else []
-    _mkdocs("build", portal_root, today, *args, *(["--strict"] if strict else []))
+    day = _today(today)
+    site = Path(site_dir).resolve() if site_dir else _configured_site_dir(portal_root)
+    try:
+        check_site_dir(site, portal_root,
+                       [docs_dir(portal_root).resolve(),
+                        *(portal_root / kind.folder for kind in Kind)])
+    except UnsafeSiteDir as error:
+        raise click.BadParameter(str(error), param_hint="--site-dir") from None
+    docs = docs_dir(portal_root)
+    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
+        docs.mkdir(parents=True)
+        click.echo(f"Created {docs.relative_to(portal_root)}/ for hand-written pages "
+                   f"(MkDocs needs the folder).", err=True)
+    # One reference date for the whole build, even one that runs past midnight:
+    # the plugin and MkDocs' own dates both read it from SOURCE_DATE_EPOCH.
+    environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ,
+                   "SOURCE_DATE_EPOCH": str(int(dt.datetime(
+                       day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))}
+    config = str(portal_root / CONFIG_FILE)
+
+    def command(staging: Path) -> list[str]:
+        return [sys.executable, "-m", "mkdocs", "build", "-f", config,
+                "--site-dir", str(staging), *(["--strict"] if strict else [])]
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        status = build_and_swap(command, environment, site,
+                                echo=lambda message: click.echo(message, err=True))
+    except OSError as error:
+        raise click.ClickException(f"could not put the new site in place: {error}") from None
+    sys.exit(status)
+
+
+def _configured_site_dir(root: Path) -> Path:
+    """mkdocs.yml's `site_dir` (relative to the file, as MkDocs reads it), else site/."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(root / CONFIG_FILE, encoding="utf-8-sig") as file:
+            value = yaml_load(file).get("site_dir", "site")
+    except Exception:  # MkDocs will report a broken mkdocs.yml itself
+        value = "site"
+    if not isinstance(value, str) or not value:
+        raise click.UsageError(f"could not read site_dir from {CONFIG_FILE}: give --site-dir")
+    return (root / value).resolve()
 
 
 @main.command()
