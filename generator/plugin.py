@@ -81,6 +81,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             if f"assets/{name}" not in [str(item) for item in target]:
                 target.append(f"assets/{name}")
         config.theme["font"] = False  # internal portal: no requests to Google Fonts
+        add_theme_overrides(config)
         if config.nav is None:  # sections only: a nav listing every page is quadratic
             config.nav = [{title: page} for title, page in SECTIONS.items()]
         if pagefind.enabled(self.config.search):
@@ -190,6 +191,19 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                          config: MkDocsConfig) -> str:
         return add_noindex(output_content) if template_name.endswith(".html") else \
             output_content
+
+
+OVERRIDES = Path(__file__).parent / "overrides"
+
+
+def add_theme_overrides(config: MkDocsConfig) -> None:
+    """Material partials fixed for accessibility (generator/overrides/), searched before
+    Material's own templates but after the portal's `custom_dir`, which still wins."""
+    if config.theme.name != "material" or str(OVERRIDES) in config.theme.dirs:
+        return
+    dirs = config.theme.dirs
+    custom = config.theme.custom_dir
+    dirs.insert(1 if custom and dirs and dirs[0] == custom else 0, str(OVERRIDES))
 
 
 _CHARSET = re.compile(r"<meta charset=[^>]*>", re.IGNORECASE)
