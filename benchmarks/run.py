@@ -303,6 +303,7 @@ def measure_serve(root: Path, edit_id: str, title: str, log_path: Path, result: 
 
 _PAGEFIND_LOG = re.compile(r"Pagefind indexed \d+ pages in ([\d.]+) s")
 SEARCH_RUNS = 3
+SEARCH_BUDGET_S = 120.0  # per site and query: one run only where a run takes minutes
 
 
 def measure_search(root: Path, folder: Path, rare_query: str, result: Result,
@@ -318,7 +319,8 @@ def measure_search(root: Path, folder: Path, rare_query: str, result: Result,
     if not Path(search_module.CHROMIUM).exists():
         log(f"  search: skipped (no Chromium at {search_module.CHROMIUM})")
         return
-    material = search_module.measure_site(folder / "site", runs=SEARCH_RUNS, log=log)
+    material = search_module.measure_site(folder / "site", runs=SEARCH_RUNS, log=log,
+                                          timeout_s=600, budget_s=SEARCH_BUDGET_S)
     result.search_ms, result.search_idle_ms = material.first_result_ms, \
         material.idle_first_result_ms
     result.search_fetched_mb = material.search_mb
@@ -339,12 +341,14 @@ def measure_search(root: Path, folder: Path, rare_query: str, result: Result,
     result.pagefind_build_s = seconds
     indexed = _PAGEFIND_LOG.search(completed.stderr + completed.stdout)
     result.pagefind_index_s = float(indexed.group(1)) if indexed else None
-    found = search_module.measure_site(site, runs=SEARCH_RUNS, log=log)
+    found = search_module.measure_site(site, runs=SEARCH_RUNS, log=log, timeout_s=600,
+                                       budget_s=SEARCH_BUDGET_S)
     result.pagefind_ms, result.pagefind_idle_ms = found.first_result_ms, \
         found.idle_first_result_ms
     result.pagefind_fetched_mb = found.search_mb
     result.pagefind_index_fetched_mb = found.index_mb
-    rare = search_module.measure_site(site, rare_query, runs=SEARCH_RUNS, log=log)
+    rare = search_module.measure_site(site, rare_query, runs=SEARCH_RUNS, log=log,
+                                      timeout_s=600, budget_s=SEARCH_BUDGET_S)
     result.pagefind_rare_ms = rare.first_result_ms
 
 

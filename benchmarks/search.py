@@ -207,7 +207,10 @@ def serve(site: Path) -> Iterator[tuple[str, _Log]]:
 
 def measure_site(site: Path, query: str = DEFAULT_QUERY, runs: int = 3,
                  chromium: str = CHROMIUM, timeout_s: float = 120.0,
-                 log=lambda message: None) -> SiteResult:  # noqa: ANN001
+                 log=lambda message: None,  # noqa: ANN001
+                 budget_s: float | None = None) -> SiteResult:
+    """`runs` runs (each typed at load, then typed when idle), fewer when `budget_s`
+    seconds have gone by after one: Material at 40,000 insights takes minutes a run."""
     from playwright.sync_api import sync_playwright  # optional: benchmarks only
 
     site = site.resolve()
@@ -226,8 +229,12 @@ def measure_site(site: Path, query: str = DEFAULT_QUERY, runs: int = 3,
     with serve(site) as (base, sink), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True,
                                              args=["--no-sandbox"])
+        started = time.monotonic()
         try:
             for number in range(runs):
+                if number and budget_s is not None and time.monotonic() - started > budget_s:
+                    log(f"  {backend}: {number} run(s) only, past the {budget_s:.0f} s budget")
+                    break
                 run = _one_run(browser, base + spec["page"], spec, query, sink, timeout_s)
                 idle = _one_run(browser, base + spec["page"], spec, query, sink, timeout_s,
                                 wait_idle=True)
