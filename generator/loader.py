@@ -10,6 +10,8 @@ list item under its path, e.g. ("evidence", 0, "source").
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,9 +78,12 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         pass
 
 
-# Bounds that keep hostile input (alias bombs, huge lists) from exhausting memory.
+# Bounds that keep hostile input (alias bombs, huge lists, huge files) from
+# exhausting time or memory. A real entry is a few kilobytes.
 MAX_NODES = 100_000
 MAX_DEPTH = 50
+MAX_FILE_BYTES = 1024 * 1024  # larger files are reported, and read no further
+MAX_FRONT_MATTER_CHARS = 256 * 1024  # libyaml composes all of it before we can count
 
 # Files that document a folder rather than define an entry.
 IGNORED_NAMES = {"readme.md", "index.md"}
@@ -103,22 +108,116 @@ class Document:
     body_line: int  # 1-based line of the body's first line in the file
 
 
-def discover(root: Path) -> list[SourceFile]:
-    """Every Markdown file under insights/, personas/ and journeys/, in a stable order."""
+def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFile]:
+    """Every Markdown file under insights/, personas/ and journeys/, in a stable order.
+
+    Nothing outside those folders is ever read: a symbolic link whose target lies
+    outside them is not followed (`outside-link`), and a symbolically linked folder
+    is never entered (its files are found where they really are, or reported).
+    Things named *.md that are no regular file — a folder, a broken link, a pipe —
+    are reported as `not-a-file`. Problems go to `problems` when it is given.
+    """
     found: list[SourceFile] = []
+    reported: list[Problem] = [] if problems is None else problems
+    real_root = os.path.realpath(root)
+    folders: list[tuple[Kind, Path, str]] = []
     for kind in Kind:
         folder = root / kind.folder
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*.md")):
-            if path.name.lower() in IGNORED_NAMES or not path.is_file():
+        real = os.path.realpath(folder)
+        if not _inside(real, (real_root,)):
+            reported.append(make_problem("outside-link", kind.folder, 1, link=kind.folder,
+                                         target=_link_text(folder)))
+            continue
+        folders.append((kind, folder, real))
+    allowed = tuple(real for _, _, real in folders)
+    for kind, folder, _ in folders:
+        files: list[tuple[Path, os.DirEntry[str]]] = []
+        _walk(folder, root, allowed, files, reported)
+        for path, item in sorted(files, key=lambda pair: pair[0]):
+            if path.name.lower() in IGNORED_NAMES:
                 continue
-            found.append(SourceFile(kind, path.stem, path, path.relative_to(root).as_posix()))
+            rel = _rel(path, root)
+            if item.is_symlink():
+                if not _inside(os.path.realpath(path), allowed):
+                    reported.append(make_problem("outside-link", rel, 1, link=rel,
+                                                 target=_link_text(path)))
+                    continue
+                try:
+                    mode = path.stat().st_mode
+                except OSError:
+                    reported.append(make_problem(
+                        "not-a-file", rel, 1,
+                        what=f"a link to '{_link_text(path)}', which does not exist"))
+                    continue
+                if stat.S_ISDIR(mode):
+                    continue  # a link to a folder in the portal: its files are found there
+                regular = stat.S_ISREG(mode)
+            else:
+                regular = item.is_file(follow_symlinks=False)
+            if not regular:
+                reported.append(make_problem("not-a-file", rel, 1,
+                                             what="a special file (a pipe, socket or device)"))
+                continue
+            found.append(SourceFile(kind, path.stem, path, rel))
     return found
+
+
+def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
+          files: list[tuple[Path, os.DirEntry[str]]], reported: list[Problem]) -> None:
+    """Collect the *.md entries under `folder`, entering no linked folder."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # an unreadable folder holds nothing we can check
+    for item in entries:
+        path = folder / item.name
+        if item.is_dir(follow_symlinks=False):
+            if item.name.endswith(".md"):
+                reported.append(make_problem("not-a-file", _rel(path, root), 1,
+                                             what="a folder"))
+            _walk(path, root, allowed, files, reported)
+        elif item.is_symlink() and os.path.isdir(path):
+            if not _inside(os.path.realpath(path), allowed):
+                reported.append(make_problem("outside-link", _rel(path, root), 1,
+                                             link=_rel(path, root), target=_link_text(path)))
+        elif item.name.endswith(".md"):
+            files.append((path, item))
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _inside(real: str, folders: tuple[str, ...]) -> bool:
+    return any(real == folder or real.startswith(folder + os.sep) for folder in folders)
+
+
+def _link_text(path: Path) -> str:
+    """Where a symbolic link points, as written in the link."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return os.path.realpath(path)
+
+
+def read_source(path: Path) -> bytes:
+    """A content file's bytes: at most MAX_FILE_BYTES + 1 of them (parse reports the
+    file as too large), and never from a pipe or device (opening one does not
+    wait). Symbolic links were checked by `discover`. Raises OSError."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "it is not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def parse(source: SourceFile, raw: bytes) -> tuple[Document | None, list[Problem]]:
     rel = source.rel
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [make_problem("file-too-large", rel, 1, limit=_size(MAX_FILE_BYTES))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -133,6 +232,10 @@ def parse(source: SourceFile, raw: bytes) -> tuple[Document | None, list[Problem
     if isinstance(split, str):
         return None, [make_problem("no-front-matter", rel, 1, detail=split)]
     yaml_text, body, body_line = split
+    if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
+        return None, [make_problem("too-complex", rel, 2,
+                                   detail=f"{_size(len(yaml_text))} of YAML, more than "
+                                          f"{_size(MAX_FRONT_MATTER_CHARS)}")]
 
     problems: list[Problem] = []
     value, lines = parse_yaml(yaml_text, rel, first_line=2, problems=problems)
@@ -144,6 +247,10 @@ def parse(source: SourceFile, raw: bytes) -> tuple[Document | None, list[Problem
                                      actual=actual))
         return None, problems
     return Document(source, value, lines, body, body_line), problems
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | str:
@@ -177,6 +284,12 @@ def parse_yaml(
     instead of a problem.
     """
     lines = LineMap()
+    # YAML 1.1 (libyaml) also breaks lines at NEL, LS and PS, which pasted text
+    # carries: that would shift every line number after them, and break the
+    # scalar they are in. Parse them as stand-ins and put them back afterwards.
+    disguised = any(char in yaml_text for char in _ODD_BREAKS)
+    if disguised:
+        yaml_text = yaml_text.translate(_DISGUISE)
     try:
         loader = _YamlLoader(yaml_text)
         try:
@@ -187,7 +300,7 @@ def parse_yaml(
         mark = error.problem_mark or error.context_mark
         # An unclosed [list], {mapping} or quote is only noticed lines later:
         # point at where it was opened, which is where the mistake is.
-        detail = error.problem or str(error)
+        detail = (error.problem or str(error)).strip()
         opened = next((what for key, what in _UNCLOSED.items() if key in (error.context or "")),
                       None)
         if opened and error.context_mark:
@@ -199,7 +312,8 @@ def parse_yaml(
         problems.append(make_problem("invalid-yaml", rel, line, detail=detail))
         return None, lines
     except yaml.YAMLError as error:
-        problems.append(make_problem("invalid-yaml", rel, first_line, detail=str(error)))
+        problems.append(make_problem("invalid-yaml", rel, first_line,
+                                     detail=str(error).strip().split("\n")[0]))
         return None, lines
     if node is None:
         return None, lines
@@ -209,7 +323,26 @@ def parse_yaml(
     except _TooComplex as error:
         problems.append(make_problem("too-complex", rel, error.line, detail=error.detail))
         return None, lines
+    if disguised:
+        value = _undisguise(value)
     return value, LineMap(flat=tuple(walker.flat))
+
+
+_ODD_BREAKS = "\x85\u2028\u2029"
+_STAND_INS = "\ufdd0\ufdd1\ufdd2"  # Unicode noncharacters: never in real text
+_DISGUISE = str.maketrans(_ODD_BREAKS, _STAND_INS)
+_UNDISGUISE = str.maketrans(_STAND_INS, _ODD_BREAKS)
+
+
+def _undisguise(value: Any) -> Any:
+    if isinstance(value, str):
+        restored = value.translate(_UNDISGUISE)
+        return InvalidScalar(restored) if isinstance(value, InvalidScalar) else restored
+    if isinstance(value, list):
+        return [_undisguise(item) for item in value]
+    if isinstance(value, dict):
+        return {_undisguise(key): _undisguise(item) for key, item in value.items()}
+    return value
 
 
 _UNCLOSED = {
@@ -227,6 +360,7 @@ class _TooComplex(Exception):
 
 _SCALARS = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 _ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
 
@@ -260,6 +394,11 @@ class _NodeWalker:
         cls = node.__class__
         if cls is _ScalarNode:
             return node.value if node.tag == _STR_TAG else self.scalar(node)
+        if node.tag not in _COLLECTION_TAGS and not self.lenient_tags:
+            # `!!python/object`, `!!set`, `!!omap`...: read as a plain list or mapping
+            self.problems.append(make_problem(
+                "invalid-yaml", self.rel, self.line_of(node),
+                detail=f"unsupported tag '{node.tag}'"))
         if cls is _SequenceNode:
             flat, first_line, value = self.flat, self.first_line, self.value
             items = []
@@ -294,9 +433,10 @@ class _NodeWalker:
                     self.problems.append(make_problem(
                         "invalid-yaml", self.rel, line, detail="a key must be a plain word"))
                     continue
-                key = self.scalar(key_node)
-                if not isinstance(key, str):
-                    key = str(key)  # `2026: x` or `yes: x` — keep it, report as an unknown field
+                self.scalar(key_node)  # reports an unsupported tag
+                # `2026: x`, `yes: x`, `null: x`: keep the key as written, so it is
+                # reported as an unknown field by the name the file gives it
+                key = key_node.value
             if key in first_seen:
                 self.problems.append(make_problem(
                     "duplicate-key", self.rel, line, field=key, first_line=first_seen[key]))

@@ -13,7 +13,7 @@ from .cache import CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
 from .file_pass import check_files
-from .loader import SourceFile, discover
+from .loader import SourceFile, discover, read_source
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
 from .validate.corpus import check_corpus
@@ -41,7 +41,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
                  use_cache: bool = True) -> PortalResult:
     """Every problem in the portal at `root`, never stopping at the first."""
     config, problems = load_config(root)
-    files = discover(root)
+    files = discover(root, problems)
     cache = CheckCache.open(root, config, enabled=use_cache)
     blobs: list[bytes | None] = []
     to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
@@ -51,7 +51,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
             signature = (stat.st_mtime_ns, stat.st_size)
             blob = cache.unchanged(source.rel, signature)
             if blob is None:
-                raw = source.path.read_bytes()
+                raw = read_source(source.path)
                 digest = content_hash(raw)
                 blob = cache.get(source.rel, digest, signature)
                 if blob is None:

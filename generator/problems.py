@@ -61,6 +61,15 @@ _RULES = [
     # --- reading the file ---------------------------------------------------
     Rule("not-utf8", E, "file is not valid UTF-8 (first bad byte on line {bad_line})",
          "Save the file as UTF-8 (most editors offer 'Save with encoding')."),
+    Rule("file-too-large", E, "file is larger than {limit}; it was not read further",
+         "An entry is front matter and a short body; keep long material (transcripts, "
+         "exports) elsewhere and link to it."),
+    Rule("not-a-file", E, "this is {what}, not a Markdown file",
+         "Only files named '<id>.md' belong here: rename or remove it."),
+    Rule("outside-link", E, "'{link}' is a symbolic link to '{target}', outside insights/, "
+         "personas/ and journeys/; it was not read",
+         "The portal never reads content from elsewhere: copy the file into the portal "
+         "instead of linking to it."),
     Rule("empty-file", E, "file is empty",
          "Start the file with front matter between two '---' lines; "
          "`portal new {kind} {id}` writes a complete template."),

@@ -61,11 +61,17 @@ class Case:
     hint_contains: str = ""
     mkdocs_yml: str = MKDOCS_YML
     extra: dict[str, object] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # symbolic link -> its target
 
 
 CASES = [
     # --- reading the file ---
     Case("not-utf8", {"insights/latin.md": b"---\ntitle: caf\xe9\n---\n"}, "insights/latin.md", 2),
+    Case("file-too-large", {"insights/huge.md": "---\ntitle: x\n---\n" + "words " * 200_000},
+         "insights/huge.md", 1),
+    Case("not-a-file", {"insights/folder.md/README.md": "notes\n"}, "insights/folder.md", 1),
+    Case("outside-link", {"notes/secret.md": base(INSIGHT)}, "insights/linked.md", 1,
+         "copy the file", links={"insights/linked.md": "../notes/secret.md"}),
     Case("empty-file", {"insights/blank.md": "\n  \n"}, "insights/blank.md", 1,
          "portal new insight blank"),
     Case("no-front-matter", {"insights/plain.md": "Just some notes.\n"}, "insights/plain.md", 1),
@@ -207,6 +213,8 @@ def _id(case: Case) -> str:
 
 def problems_of(make_portal, case: Case) -> list[Problem]:
     root = make_portal(case.files, mkdocs_yml=case.mkdocs_yml)
+    for link, target in case.links.items():
+        (root / link).symlink_to(target)
     return check_portal(root, TODAY).problems
 
 
