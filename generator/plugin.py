@@ -168,7 +168,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         # search reads the page it sees each block as plain text; without search
         # the blocks go straight back in.
         blocks = self.stashed.get(page.file.src_uri, ())
-        if any(name in config.plugins for name in ("search", "material/search")):
+        if self.config.search == "material" and any(
+                name in config.plugins for name in ("search", "material/search")):
             return search_view(html, blocks)
         return restore_blocks(html, blocks)
 
