@@ -35,15 +35,18 @@ CACHE_FILE = "check.pickle"
 # The modules whose code decides the per-file result: editing any of them
 # changes the fingerprint and so invalidates every cached result.
 _VALIDATOR_MODULES = ("loader.py", "model.py", "schema.py", "problems.py", "suggest.py",
+                      "catalog.py", "validate/corpus.py", "file_pass.py",
                       "config.py", "validate/fields.py", "validate/entries.py",
-                      "validate/body.py", "validate/personal_data.py")
+                      "validate/body.py", "validate/personal_data.py", "sanitize.py")
 
 
 def validator_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
     for name in _VALIDATOR_MODULES:
-        digest.update((package / name).read_bytes())
+        module = package / name
+        if module.exists():
+            digest.update(module.read_bytes())
     return digest.hexdigest()
 
 
@@ -62,6 +65,10 @@ def content_hash(raw: bytes) -> str:
 # so saving the cache never pickles a result a second time.
 CachedResult = bytes
 Signature = tuple[int, int]  # a file's modification time (ns) and size
+# What the corpus pass needs to know of a file without unpickling its entry: a
+# digest of everything in the entry but its body text, and its own problems.
+Summary = tuple[str, bytes]
+Record = tuple[str, Signature, CachedResult, "Summary | None"]
 
 
 @dataclass
@@ -70,10 +77,13 @@ class CheckCache:
 
     path: Path | None  # None: caching is off
     key: str
-    entries: dict[str, tuple[str, Signature, CachedResult]] = field(default_factory=dict)
+    entries: dict[str, Record] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
-    _fresh: dict[str, tuple[str, Signature, CachedResult]] = field(default_factory=dict)
+    # The corpus pass's last result: (its inputs' key, pickled problems and probes).
+    corpus: tuple[str, bytes] | None = None
+    _fresh: dict[str, Record] = field(default_factory=dict)
+    _stored_corpus: tuple[str, bytes] | None = None
 
     @classmethod
     def open(cls, root: Path, config: PortalConfig, enabled: bool = True) -> CheckCache:
@@ -84,9 +94,10 @@ class CheckCache:
         cache = cls(path, key)
         try:
             with path.open("rb") as stream:
-                stored_key, entries = pickle.load(stream)  # noqa: S301 - our own local cache
+                stored_key, entries, corpus = pickle.load(stream)  # noqa: S301 - ours
             if stored_key == key:
-                cache.entries = entries
+                cache.entries, cache.corpus = entries, corpus
+                cache._stored_corpus = corpus
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
                 AttributeError, ImportError):
             pass  # no cache yet, or unreadable: start afresh
@@ -106,17 +117,24 @@ class CheckCache:
         stored = self.entries.get(rel)
         if stored is not None and stored[0] == digest:
             self.hits += 1
-            self._fresh[rel] = (digest, signature, stored[2])
+            self._fresh[rel] = (digest, signature, stored[2], stored[3])
             return stored[2]
         self.misses += 1
         return None
 
-    def put(self, rel: str, digest: str, signature: Signature, result: CachedResult) -> None:
-        self._fresh[rel] = (digest, signature, result)
+    def put(self, rel: str, digest: str, signature: Signature, result: CachedResult,
+            summary: Summary | None = None) -> None:
+        self._fresh[rel] = (digest, signature, result, summary)
+
+    def summary(self, rel: str) -> Summary | None:
+        """The summary stored with this run's result for `rel`, if any."""
+        record = self._fresh.get(rel)
+        return record[3] if record is not None else None
 
     def save(self) -> None:
         """Keep exactly this run's files (deleted files drop out); atomic replace."""
-        if self.path is None or self._fresh == self.entries:
+        if self.path is None or (self._fresh == self.entries
+                                 and self.corpus == self._stored_corpus):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +143,8 @@ class CheckCache:
                 ignore.write_text("*\n", encoding="utf-8")
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
             with temporary.open("wb") as stream:
-                pickle.dump((self.key, self._fresh), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.key, self._fresh, self.corpus), stream,
+                            protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:
             pass  # a read-only checkout still gets checked, just not cached

@@ -71,7 +71,8 @@ def check(root: str, output_format: str | None, strict: bool, no_cache: bool,
     reference_date = _today(today)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    result = check_portal(portal_root, reference_date, strict=strict, use_cache=not no_cache)
+    result = check_portal(portal_root, reference_date, strict=strict, use_cache=not no_cache,
+                          need_catalog=False)
     sys.stdout.write(FORMATTERS[output_format](result))
     sys.exit(EXIT_PROBLEMS if result.errors else EXIT_CLEAN)
 

@@ -8,8 +8,10 @@ again when the cache is saved.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .config import PortalConfig
 from .loader import SourceFile, parse
@@ -41,5 +43,21 @@ def check_files(sources: Sequence[SourceFile], raws: Sequence[bytes],
     def job(index: int) -> bytes:
         return pickle.dumps(check_file(sources[index], raws[index], config),
                             protocol=pickle.HIGHEST_PROTOCOL)
+
+    return map_indexed(job, len(sources), PARALLEL_MIN_FILES)
+
+
+def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],
+                           config: PortalConfig) -> list[tuple[bytes, tuple[str, bytes]]]:
+    """Like `check_files`, each result with its summary for the corpus cache
+    (see pipeline.py): a digest of the entry without its body text, and the
+    file's own problems pickled on their own."""
+    def job(index: int) -> tuple[bytes, tuple[str, bytes]]:
+        entry, problems = check_file(sources[index], raws[index], config)
+        result = pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL)
+        facts = "-" if entry is None else hashlib.blake2b(
+            pickle.dumps(replace(entry, body=""), protocol=pickle.HIGHEST_PROTOCOL),
+            digest_size=16).hexdigest()
+        return result, (facts, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL))
 
     return map_indexed(job, len(sources), PARALLEL_MIN_FILES)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .cache import CheckCache, content_hash
 from .config import PortalConfig, load_config
-from .file_pass import FileResult, check_file, check_files
+from .file_pass import FileResult, check_file, check_files_summarised
 from .loader import SourceFile, discover
 from .model import Entry
 from .pipeline import PortalResult
@@ -142,11 +142,11 @@ class LiveCheck:
         blobs = [cache.get(source.rel, digest, signature)
                  for _, source, _, digest, signature in pending]
         missing = [i for i, blob in enumerate(blobs) if blob is None]
-        checked = check_files([pending[i][1] for i in missing], [pending[i][2] for i in missing],
-                              config)
-        for i, blob in zip(missing, checked, strict=True):
+        checked = check_files_summarised([pending[i][1] for i in missing],
+                                         [pending[i][2] for i in missing], config)
+        for i, (blob, summary) in zip(missing, checked, strict=True):
             _, source, _, digest, signature = pending[i]
             blobs[i] = blob
-            cache.put(source.rel, digest, signature, blob)
+            cache.put(source.rel, digest, signature, blob, summary)
         cache.save()
         return [pickle.loads(blob) for blob in blobs], len(missing)  # noqa: S301 - ours

@@ -5,6 +5,7 @@ terminal: the CLI and the MkDocs plugin are thin adapters on top of this.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from .cache import CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
-from .file_pass import check_files
+from .file_pass import check_files_summarised
 from .loader import SourceFile, discover, read_source
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
@@ -23,7 +24,7 @@ from .validate.corpus import check_corpus
 class PortalResult:
     root: Path
     config: PortalConfig
-    catalog: Catalog
+    catalog: Catalog | None  # None when check_portal(need_catalog=False) reused the corpus pass
     problems: list[Problem]  # sorted by path and line
     files_checked: int
     cached_files: int = 0  # files whose per-file result came from the cache
@@ -38,8 +39,13 @@ class PortalResult:
 
 
 def check_portal(root: Path, today: dt.date, strict: bool = False,
-                 use_cache: bool = True) -> PortalResult:
-    """Every problem in the portal at `root`, never stopping at the first."""
+                 use_cache: bool = True, need_catalog: bool = True) -> PortalResult:
+    """Every problem in the portal at `root`, never stopping at the first.
+
+    With `need_catalog=False` (`portal check`), a re-check whose files changed
+    only in body text reuses the last corpus pass instead of loading every
+    entry: the result's catalog is then None.
+    """
     config, problems = load_config(root)
     files = discover(root, problems)
     cache = CheckCache.open(root, config, enabled=use_cache)
@@ -61,22 +67,62 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
                                          detail=f"file cannot be read: {error.strerror}"))
             continue
         blobs.append(blob)
-    checked = check_files([item[1] for item in to_check], [item[2] for item in to_check],
-                          config)
-    for (index, source, _, digest, signature), blob in zip(to_check, checked, strict=True):
+    checked = check_files_summarised([item[1] for item in to_check],
+                                     [item[2] for item in to_check], config)
+    for (index, source, _, digest, signature), (blob, summary) in zip(to_check, checked,
+                                                                      strict=True):
         blobs[index] = blob
-        cache.put(source.rel, digest, signature, blob)
+        cache.put(source.rel, digest, signature, blob, summary)
+    loaded = [source for source in files if cache.summary(source.rel) is not None] \
+        if use_cache else []
+    corpus_key = _corpus_key(loaded, cache, config, today) \
+        if len(loaded) == len(blobs) and len(loaded) == len(files) else None
+
+    catalog: Catalog | None = None
+    reused = None if need_catalog or corpus_key is None else _reuse_corpus(cache, corpus_key,
+                                                                           root)
+    if reused is not None:
+        for source in files:
+            problems.extend(pickle.loads(cache.summary(source.rel)[1]))  # type: ignore[index]  # noqa: S301
+        problems.extend(reused)
+    else:
+        entries: list[Entry] = []
+        for blob in blobs:
+            assert blob is not None  # every file is now either cached or checked
+            entry, file_problems = pickle.loads(blob)  # noqa: S301 - our own results
+            problems.extend(file_problems)
+            if entry is not None:
+                entries.append(entry)
+        probes: dict[str, bool] = {}
+        catalog, corpus_problems = check_corpus(entries, files, root, config, today, probes)
+        problems.extend(corpus_problems)
+        if corpus_key is not None:
+            cache.corpus = (corpus_key, pickle.dumps((corpus_problems, probes),
+                                                     protocol=pickle.HIGHEST_PROTOCOL))
     cache.save()
-    entries: list[Entry] = []
-    for blob in blobs:
-        assert blob is not None  # every file is now either cached or checked
-        entry, file_problems = pickle.loads(blob)  # noqa: S301 - our own results
-        problems.extend(file_problems)
-        if entry is not None:
-            entries.append(entry)
-    catalog, corpus_problems = check_corpus(entries, files, root, config, today)
-    problems.extend(corpus_problems)
     if strict:
         problems = promote_warnings(problems)
     problems.sort(key=Problem.sort_key)
     return PortalResult(root, config, catalog, problems, len(files), cache.hits)
+
+
+def _corpus_key(files: list[SourceFile], cache: CheckCache, config: PortalConfig,
+                today: dt.date) -> str:
+    """Everything the corpus pass reads: each file's path and entry without its
+    body (the summary's digest), the reminder thresholds, and today."""
+    digest = hashlib.sha256(f"{today.isoformat()}|{config.undecided_after_days}|"
+                            f"{config.persona_review_after_days}".encode())
+    for source in files:
+        digest.update(f"\n{source.rel}|{cache.summary(source.rel)[0]}".encode())  # type: ignore[index]
+    return digest.hexdigest()
+
+
+def _reuse_corpus(cache: CheckCache, key: str, root: Path) -> list[Problem] | None:
+    """The last corpus pass's problems if its inputs are unchanged — including
+    the files outside the content folders that body links point to."""
+    if cache.corpus is None or cache.corpus[0] != key:
+        return None
+    corpus_problems, probes = pickle.loads(cache.corpus[1])  # noqa: S301 - our own cache
+    if any((root / path).exists() != existed for path, existed in probes.items()):
+        return None
+    return corpus_problems

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
 from conftest import TODAY, PortalFactory
 from test_rules import INSIGHT, base
 
@@ -78,8 +79,8 @@ def test_a_touched_file_is_read_again_but_not_rechecked(make_portal: PortalFacto
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     checked: list[int] = []
-    real = file_pass.check_files
-    monkeypatch.setattr("generator.pipeline.check_files",
+    real = file_pass.check_files_summarised
+    monkeypatch.setattr("generator.pipeline.check_files_summarised",
                         lambda sources, *rest: checked.append(len(sources)) or real(sources, *rest))
     assert check_portal(root, TODAY).cached_files == 3
     assert checked == [0]
@@ -94,3 +95,64 @@ def test_a_change_is_seen_even_when_the_modification_time_is_kept(make_portal: P
     path.write_text(base(INSIGHT).replace("kind: pain", "kind: pains"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # e.g. restored by a tool
     assert [p.rule for p in check_portal(root, TODAY).problems] == ["bad-value"]
+
+
+# --- the corpus pass, reused by `portal check` when only body text changed ----------
+
+
+def _no_corpus_pass(monkeypatch) -> None:
+    def fail(*args, **kwargs):
+        raise AssertionError("the corpus pass ran")
+
+    monkeypatch.setattr("generator.pipeline.check_corpus", fail)
+
+
+def _edit(root, old: str, new: str) -> None:
+    path = root / INSIGHT
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_a_body_edit_reuses_the_corpus_pass(make_portal: PortalFactory, monkeypatch) -> None:
+    stale = base(INSIGHT).replace("status: accepted", "status: under-review")  # a reminder
+    root = make_portal({INSIGHT: stale})
+    first = check_portal(root, TODAY, need_catalog=False)
+    _edit(root, "Seen in", "Seen again in")
+    with monkeypatch.context() as patch:
+        _no_corpus_pass(patch)
+        again = check_portal(root, TODAY, need_catalog=False)
+    assert again.catalog is None
+    assert again.problems == first.problems == check_portal(root, TODAY, use_cache=False).problems
+    assert [p.rule for p in again.problems] == ["decision-overdue"]
+
+
+@pytest.mark.parametrize("change", ["front matter", "today", "a file added", "catalog wanted"])
+def test_the_corpus_pass_runs_again_when_its_inputs_change(make_portal: PortalFactory,
+                                                           monkeypatch, change: str) -> None:
+    root = make_portal()
+    check_portal(root, TODAY, need_catalog=False)
+    today, need_catalog = TODAY, False
+    if change == "front matter":
+        _edit(root, "personas: [shopper]", "personas: [shoper]")
+    elif change == "today":
+        today = TODAY.replace(year=TODAY.year + 1)
+    elif change == "a file added":
+        (root / "insights" / "copy.md").write_text(base(INSIGHT), encoding="utf-8")
+    else:
+        need_catalog = True
+    result = check_portal(root, today, need_catalog=need_catalog)
+    assert result.problems == check_portal(root, today, use_cache=False).problems
+    if change == "front matter":
+        assert "unknown-persona" in [p.rule for p in result.problems]
+    if change == "catalog wanted":
+        assert result.catalog is not None
+
+
+def test_a_linked_file_outside_the_content_folders_is_looked_at_again(
+        make_portal: PortalFactory) -> None:
+    root = make_portal()
+    _edit(root, "Seen in", "See [the guide](../docs/guide.md). Seen in")
+    assert [p.rule for p in check_portal(root, TODAY, need_catalog=False).problems] == [
+        "broken-link"]
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    assert check_portal(root, TODAY, need_catalog=False).problems == []

@@ -19,10 +19,12 @@ from .fields import label
 
 
 def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
-                 config: PortalConfig, today: dt.date) -> tuple[Catalog, list[Problem]]:
+                 config: PortalConfig, today: dt.date, probes: dict[str, bool] | None = None
+                 ) -> tuple[Catalog, list[Problem]]:
     """Index `entries` (files that loaded) and check what spans files.
 
-    `files` lists every file found, loaded or not.
+    `files` lists every file found, loaded or not. Every path outside the
+    content folders whose existence a link depends on is recorded in `probes`.
     """
     problems: list[Problem] = []
     catalog = Catalog()
@@ -40,7 +42,7 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
     hints = _IdHints(catalog)
     _references(catalog, hints, problems)
     _supersedes(catalog, problems)
-    _links(catalog, hints, files, root, problems)
+    _links(catalog, hints, files, root, problems, probes if probes is not None else {})
     _unused(catalog, problems)
     _dates(catalog, config, today, problems)
     return catalog, problems
@@ -175,7 +177,7 @@ def _cycles(insights: dict[str, Insight]) -> list[list[str]]:
 
 
 def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Path,
-           problems: list[Problem]) -> None:
+           problems: list[Problem], probes: dict[str, bool]) -> None:
     known = {source.rel for source in files}
     folders = {kind.folder: kind for kind in Kind}
     # Most links repeat (every insight links its personas): resolve each
@@ -189,7 +191,7 @@ def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Pat
                 outcome = resolved_links.get(key)
                 if outcome is None:
                     outcome = resolved_links[key] = _resolve_link(folder, link.target, known,
-                                                                  folders, hints, root)
+                                                                  folders, hints, root, probes)
                 reason, suggestion = outcome
                 if reason:
                     problems.append(make_problem("broken-link", entry.origin.path, link.line,
@@ -198,7 +200,8 @@ def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Pat
 
 
 def _resolve_link(folder: str, link_target: str, known: set[str], folders: dict[str, Kind],
-                  hints: _IdHints, root: Path) -> tuple[str | None, str]:
+                  hints: _IdHints, root: Path, probes: dict[str, bool]
+                  ) -> tuple[str | None, str]:
     """Why a body link from a file in `folder` is broken (None if it is not), and a hint."""
     target = unquote(link_target.split("#", 1)[0].split("?", 1)[0])
     if not target:
@@ -211,8 +214,10 @@ def _resolve_link(folder: str, link_target: str, known: set[str], folders: dict[
         stem = posixpath.splitext(posixpath.basename(resolved))[0]
         return (f"points to {resolved}, which does not exist",
                 " " + hints.suggester(folders[top]).did_you_mean(stem))
-    if top not in folders and not (root / resolved).exists():
-        return f"points to {resolved}, which does not exist", ""
+    if top not in folders:
+        exists = probes[resolved] = (root / resolved).exists()
+        if not exists:
+            return f"points to {resolved}, which does not exist", ""
     return None, ""
 
 
