@@ -33,6 +33,12 @@ ALLOWED_TAGS = frozenset({
 
 def prose_lines(body: str) -> Iterator[tuple[int, str]]:
     """(0-based line index, text) of every body line outside code, inline code blanked."""
+    if "```" not in body and "~~~" not in body:  # no fences: skip matching every line
+        for index, line in enumerate(body.split("\n")):
+            if "`" in line:
+                line = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+            yield index, line
+        return
     fence: str | None = None
     for index, line in enumerate(body.split("\n")):
         marker = _FENCE.match(line)
@@ -51,6 +57,8 @@ def prose_lines(body: str) -> Iterator[tuple[int, str]]:
 def relative_links(body: str, body_line: int) -> list[BodyLink]:
     """Links to local files (not URLs or in-page anchors), with their file lines."""
     links: list[BodyLink] = []
+    if "](" not in body and "]:" not in body:  # no line can hold a link
+        return links
     for index, line in prose_lines(body):
         if "](" not in line and "]:" not in line:
             continue
@@ -66,6 +74,8 @@ def relative_links(body: str, body_line: int) -> list[BodyLink]:
 
 def unsafe_html(body: str, body_line: int) -> Iterator[tuple[int, str]]:
     """(file line, description) of raw HTML the renderer will remove."""
+    if "<" not in body:  # no line can hold a tag
+        return
     for index, line in prose_lines(body):
         if "<" not in line:
             continue

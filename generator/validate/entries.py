@@ -119,28 +119,34 @@ def _insight_rules(insight: Insight, raw: dict[str, Any], problems: list[Problem
     if decision is None or decision.status is None:
         return
     status = decision.status
-    line = origin.line("decision", "status")
+
+    def report(rule: str, **facts: object) -> None:
+        # The line is looked up only for a problem: most files have none.
+        problems.append(make_problem(rule, origin.path, origin.line("decision", "status"),
+                                     **facts))
+
     if status.needs_owner and not _given(raw, "decision", "owner"):
-        problems.append(make_problem("decision-missing-owner", origin.path, line, status=status))
+        report("decision-missing-owner", status=status)
     if status.needs_date and not _given(raw, "decision", "date"):
-        problems.append(make_problem("decision-missing-date", origin.path, line, status=status))
+        report("decision-missing-date", status=status)
     if status is DecisionStatus.DECLINED and not _given(raw, "decision", "rationale"):
-        problems.append(make_problem("decision-missing-rationale", origin.path, line))
+        report("decision-missing-rationale")
     if status is DecisionStatus.DONE and not decision.outcome:
-        problems.append(make_problem("done-without-outcome", origin.path, line))
+        report("done-without-outcome")
 
 
 def _journey_rules(journey: Journey, doc: Document, problems: list[Problem]) -> None:
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, int] = {}  # stage id -> index
     for index, stage in enumerate(journey.stages):
         if not stage.id:
             continue
-        line = doc.lines.line("stages", index, "id")
         if stage.id in first_seen:
-            problems.append(make_problem("duplicate-stage", doc.source.rel, line,
-                                         value=stage.id, first_line=first_seen[stage.id]))
+            first_line = doc.lines.line("stages", first_seen[stage.id], "id")
+            problems.append(make_problem("duplicate-stage", doc.source.rel,
+                                         doc.lines.line("stages", index, "id"),
+                                         value=stage.id, first_line=first_line))
         else:
-            first_seen[stage.id] = line
+            first_seen[stage.id] = index
 
 
 def _given(raw: Any, *path: str) -> bool:
@@ -155,23 +161,39 @@ def _given(raw: Any, *path: str) -> bool:
 # --- personal data ------------------------------------------------------------------
 
 def _personal_data(doc: Document, config: PortalConfig, problems: list[Problem]) -> None:
-    rel = doc.source.rel
-    strings = list(_strings(doc.data, ()))
-    # One scan over all values joined is much cheaper than one per value, and
-    # almost always finds nothing; only then look value by value for the line.
-    joined = "\n".join(text for _, text in strings)
-    if not any(True for _ in find_personal_data(joined, config.personal_data_allow)):
-        strings = []
-    for path, text in strings:
-        for finding in find_personal_data(text, config.personal_data_allow):
-            problems.append(make_problem("personal-data", rel, doc.lines.line(*path),
-                                         field=f"field '{label(path)}'", what=finding.what,
-                                         masked=finding.masked))
-    if doc.body:
-        for finding in find_personal_data(doc.body, config.personal_data_allow):
-            line = doc.body_line + doc.body.count("\n", 0, finding.offset)
+    rel, body, allow = doc.source.rel, doc.body, config.personal_data_allow
+    values: list[str] = []
+    _collect_strings(doc.data, values)
+    # One scan over all values and the body joined is much cheaper than one per
+    # value, and almost always finds nothing. No match spans a line break, so
+    # joined by "\n" they give exactly the findings separate scans would.
+    joined = "\n".join(values)
+    body_start = len(joined) + 1
+    findings = list(find_personal_data(f"{joined}\n{body}" if body else joined, allow))
+    if not findings:
+        return
+    if any(finding.offset < body_start for finding in findings):
+        # Only now look value by value, for the line of each.
+        for path, text in _strings(doc.data, ()):
+            for finding in find_personal_data(text, allow):
+                problems.append(make_problem("personal-data", rel, doc.lines.line(*path),
+                                             field=f"field '{label(path)}'", what=finding.what,
+                                             masked=finding.masked))
+    for finding in findings:
+        if finding.offset >= body_start:
+            offset = finding.offset - body_start
+            line = doc.body_line + body.count("\n", 0, offset)
             problems.append(make_problem("personal-data", rel, line, field="the body",
                                          what=finding.what, masked=finding.masked))
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    """Every text value, in the order _strings yields them."""
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (dict, list)):
+            _collect_strings(item, out)
 
 
 def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:

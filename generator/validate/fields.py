@@ -76,6 +76,24 @@ class _Invalid:
 INVALID = _Invalid()
 
 
+# Field names of a schema (a tuple of specs, fixed at import): in order for
+# messages, and as a set for the per-key lookup. Keyed by id, holding the tuple.
+_NAMES: dict[int, tuple[tuple[FieldSpec, ...], list[str], frozenset[str]]] = {}
+# Members of a vocabulary by their word: what `Choices(word)` finds, without
+# the cost of calling the enum.
+_MEMBERS: dict[type, dict[str, Any]] = {}
+
+
+def _names(specs: tuple[FieldSpec, ...]) -> tuple[list[str], frozenset[str]]:
+    found = _NAMES.get(id(specs))
+    if found is None:
+        if len(_NAMES) > 100:  # only ever a handful, unless a caller builds schemas
+            _NAMES.clear()
+        names = [spec.name for spec in specs]
+        found = _NAMES[id(specs)] = (specs, names, frozenset(names))
+    return found[1], found[2]
+
+
 class FieldChecker:
     def __init__(self, rel: str, lines: LineMap, config: PortalConfig,
                  problems: list[Problem]) -> None:
@@ -88,29 +106,29 @@ class FieldChecker:
 
     def mapping(self, data: dict[str, Any], specs: tuple[FieldSpec, ...],
                 path: KeyPath = ()) -> dict[str, Any]:
-        names = [spec.name for spec in specs]
+        names, known = _names(specs)
         for key in data:
-            if key not in names:
+            if key not in known:
                 self.report("unknown-field", path + (key,), suggestion=did_you_mean(key, names),
                             allowed=", ".join(names))
         cleaned: dict[str, Any] = {}
         for spec in specs:
-            key_path = path + (spec.name,)
-            if spec.name not in data:
+            name = spec.name
+            if name not in data:
                 if spec.required:
                     where = f" under '{label(path)}'" if path else ""
-                    self.report("missing-field", key_path, expected=expected(spec),
+                    self.report("missing-field", path + (name,), expected=expected(spec),
                                 extra=f" It belongs{where}." if where else "")
                 continue
-            value = data[spec.name]
+            value = data[name]
             if value is None or (isinstance(value, str) and not value.strip()):
                 if spec.required:
-                    self.report("empty-field", key_path, expected=expected(spec))
+                    self.report("empty-field", path + (name,), expected=expected(spec))
                 continue
-            checked = self.many(spec, value, key_path) if spec.many else \
-                self.value(spec, value, key_path)
+            checked = self.many(spec, value, path + (name,)) if spec.many else \
+                _CHECKS[spec.type](self, spec, value, path + (name,))
             if checked is not INVALID:
-                cleaned[spec.name] = checked
+                cleaned[name] = checked
         return cleaned
 
     def many(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
@@ -121,45 +139,52 @@ class FieldChecker:
             return INVALID
         if len(value) < spec.min_items:
             self.report("too-few-items", path, minimum=spec.min_items)
+        check = _CHECKS[spec.type]
         items = []
         for index, item in enumerate(value):
             if item is None or (isinstance(item, str) and not item.strip()):
                 self.report("empty-field", path + (index,), expected=_EXPECTED[spec.type])
                 continue
-            checked = self.value(spec, item, path + (index,))
+            checked = check(self, spec, item, path + (index,))
             if checked is not INVALID:
                 items.append(checked)
         return items
 
     def value(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
-        check = getattr(self, f"_{spec.type.value}")
-        return check(spec, value, path)
+        return _CHECKS[spec.type](self, spec, value, path)
 
     def _text(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
-        if isinstance(value, bool):
-            self.report("wrong-type", path, expected="text", actual=describe_type(value),
-                        extra="YAML reads yes/no/on/off as true/false: put the text in quotes.")
-            return INVALID
-        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            value = value.isoformat() if isinstance(value, dt.date) else str(value)
-        if not isinstance(value, str):
-            self.report("wrong-type", path, expected="text", actual=describe_type(value),
-                        extra="Put the text on one line after the field, or quote it.")
-            return INVALID
-        value = str(value).strip()
-        if spec.role is Role.SLUG and not is_slug(value):
+        if value.__class__ is str:  # the usual case, which the checks below let through
+            value = value.strip()
+        else:
+            if isinstance(value, bool):
+                self.report("wrong-type", path, expected="text", actual=describe_type(value),
+                            extra="YAML reads yes/no/on/off as true/false: put the text in "
+                                  "quotes.")
+                return INVALID
+            if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+                value = value.isoformat() if isinstance(value, dt.date) else str(value)
+            if not isinstance(value, str):
+                self.report("wrong-type", path, expected="text", actual=describe_type(value),
+                            extra="Put the text on one line after the field, or quote it.")
+                return INVALID
+            value = str(value).strip()
+        role = spec.role
+        if role is None:
+            return value
+        if role is Role.SLUG and not is_slug(value):
             self.report("bad-slug", path, what=label(path), value=value, suggestion=slugify(value))
             return INVALID
-        if spec.role is Role.URL and not _WEB_ADDRESS.match(value):
+        if role is Role.URL and not _WEB_ADDRESS.match(value):
             self.report("wrong-type", path, expected="a web address (http or https)",
                         actual=f"'{value}'",
                         extra="Give the full address, e.g. 'https://tracker.example/CHK-311'.")
             return INVALID
-        if spec.role is Role.TEAM and self.config.teams is not None \
+        if role is Role.TEAM and self.config.teams is not None \
                 and value not in self.config.teams:
             self.report("unknown-team", path, value=value,
                         suggestion=did_you_mean(value, sorted(self.config.teams)))
-        if spec.role is Role.TAG and self.config.tags is not None \
+        if role is Role.TAG and self.config.tags is not None \
                 and value not in self.config.tags:
             self.report("unknown-tag", path, value=value,
                         suggestion=did_you_mean(value, sorted(self.config.tags)))
@@ -193,13 +218,16 @@ class FieldChecker:
     def _choice(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
         assert spec.choices is not None
         text = str(value).strip() if not isinstance(value, (list, dict)) else describe_type(value)
-        try:
-            return spec.choices(text)
-        except ValueError:
-            words = [str(choice) for choice in spec.choices]
-            self.report("bad-value", path, value=text, allowed=", ".join(words),
-                        suggestion=did_you_mean(text, words) or "Use one of the words listed.")
-            return INVALID
+        members = _MEMBERS.get(spec.choices)
+        if members is None:
+            members = _MEMBERS[spec.choices] = {choice.value: choice for choice in spec.choices}
+        member = members.get(text)
+        if member is not None:
+            return member
+        words = [str(choice) for choice in spec.choices]
+        self.report("bad-value", path, value=text, allowed=", ".join(words),
+                    suggestion=did_you_mean(text, words) or "Use one of the words listed.")
+        return INVALID
 
     def _mapping(self, spec: FieldSpec, value: Any, path: KeyPath) -> Any:
         if not isinstance(value, dict):
@@ -209,3 +237,14 @@ class FieldChecker:
                         extra=f"Indent its fields ({names}, ...) below '{spec.name}:'.")
             return INVALID
         return self.mapping(value, spec.fields, path)
+
+
+# Check by field type: a dict lookup is cheaper than building the method name.
+_CHECKS = {
+    FieldType.TEXT: FieldChecker._text,
+    FieldType.DATE: FieldChecker._date,
+    FieldType.INTEGER: FieldChecker._integer,
+    FieldType.NUMBER: FieldChecker._number,
+    FieldType.CHOICE: FieldChecker._choice,
+    FieldType.MAPPING: FieldChecker._mapping,
+}

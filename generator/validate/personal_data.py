@@ -17,6 +17,12 @@ _NUMBER_RUN = re.compile(r"(?<![\w.\-/])[+(]?\d[\d()]*(?:[ .\-]?[\d()]+)+(?![\w/
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _NOT_DIGIT = re.compile(r"\D")
 _US_PHONE = re.compile(r"\(?\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}")
+# Every phone or card number holds at least 9 digits in one run of the
+# characters _NUMBER_RUN allows. These find such a run far faster than
+# _NUMBER_RUN, whose look-behind is tried at every position of the text; the
+# [0-9] one (the same on ASCII text) skips ahead to digits faster still.
+_NINE_DIGITS = re.compile(r"\d[\d() .+\-]{7,}\d")
+_NINE_ASCII_DIGITS = re.compile(r"[0-9][0-9() .+\-]{7,}[0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,8 @@ def _scan(text: str) -> Iterator[Finding]:
             address = match.group()
             local, _, domain = address.partition("@")
             yield Finding("an e-mail address", address, f"{local[0]}…@{domain}", match.start())
+    if not (_NINE_ASCII_DIGITS if text.isascii() else _NINE_DIGITS).search(text):
+        return
     if "://" in text:  # digits in URLs (dashboard ids, dates) are not phone numbers
         text = _URL.sub(lambda m: " " * len(m.group()), text)
     for match in _NUMBER_RUN.finditer(text):
