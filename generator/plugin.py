@@ -182,6 +182,11 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if pagefind.enabled(self.config.search):
             output = pagefind.mark_page(output, page.file.src_uri, self.catalog)
+        if not self.serving:
+            # MkDocs keeps every page's HTML until the build ends (about 1 GB at
+            # 40,000 insights); once written, nothing reads it again.
+            page.content = None
+            self.stashed.pop(page.file.src_uri, None)
         return add_noindex(output)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
