@@ -10,6 +10,7 @@ build.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -27,11 +28,12 @@ from . import history, lastmod, pagefind
 from .catalog import Catalog
 from .config import resolve_today
 from .html_stash import restore_blocks, search_view
-from .model import Kind
+from .model import Entry, Kind
 from .pipeline import check_portal
-from .problems import Severity
+from .problems import Severity, make_problem
 from .render import ASSETS, SECTIONS, SiteRenderer
 from .report import format_problem
+from .sanitize import dangerous_html
 
 log = get_plugin_logger(__name__)
 
@@ -76,6 +78,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        refuse_includes(config, self.root)
         for name in ASSETS:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             if f"assets/{name}" not in [str(item) for item in target]:
@@ -167,11 +170,28 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         # Our own HTML skipped Python-Markdown (see html_stash). While Material's
         # search reads the page it sees each block as plain text; without search
         # the blocks go straight back in.
+        html = self._without_dangerous_html(html, page)
         blocks = self.stashed.get(page.file.src_uri, ())
         if self.config.search == "material" and any(
                 name in config.plugins for name in ("search", "material/search")):
             return search_view(html, blocks)
         return restore_blocks(html, blocks)
+
+    def _without_dangerous_html(self, html: str, page: Page) -> str:
+        """The last check of an entry page (see generator/sanitize.py): after Markdown
+        conversion, nothing that could run code may be left. Bodies were cleaned
+        before conversion, and `portal check` listed what went; this only acts
+        where Markdown read a body differently, and says so."""
+        entry = _entry_of(self.catalog, page.file.src_uri) if page.file.generated_by else None
+        if entry is None:
+            return html
+        cleaned = dangerous_html(html)
+        if cleaned is None:
+            return html
+        log.warning(format_problem(make_problem(
+            "html-removed", entry.origin.path, entry.origin.body_line,
+            what="HTML that could run code, found once Markdown was converted,")))
+        return cleaned
 
     @event_priority(-100)  # last: after search has read the page
     def on_page_context(self, context: TemplateContext, page: Page, config: MkDocsConfig,
@@ -197,6 +217,59 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                          config: MkDocsConfig) -> str:
         return add_noindex(output_content) if template_name.endswith(".html") else \
             output_content
+
+
+def _entry_of(catalog: Catalog | None, src_uri: str) -> Entry | None:
+    folder, _, name = src_uri.partition("/")
+    if catalog is None or "/" in name or not name.endswith(".md"):
+        return None
+    entries = {"insights": catalog.insights, "personas": catalog.personas,
+               "journeys": catalog.journeys}.get(folder)
+    return entries.get(name[:-3]) if entries is not None else None
+
+
+# Markdown extensions and plugins that read other files into a page, or run page
+# text as a template: a body could then pull in any file the build can read.
+INCLUDE_EXTENSIONS = ("markdown_include.include", "mdx_include", "pymdownx.snippets")
+TEMPLATE_PLUGINS = ("macros", "include-markdown", "markdownextradata", "mkdocs-simple-hooks")
+
+
+def refuse_includes(config: MkDocsConfig, root: Path) -> None:
+    """Content outside insights/, personas/ and journeys/ never reaches the site:
+    refuse to build with a plugin that renders page text as a template or includes
+    files, or with an include extension — except pymdownx.snippets when every
+    base_path is one of the content folders (or inside one), restrict_base_path
+    stays on and url_download off."""
+    for name in TEMPLATE_PLUGINS:
+        if name in config.plugins:
+            raise PluginError(
+                f"the '{name}' plugin renders page text as a template or includes files, so "
+                "an insight's body could read files from outside the portal; remove it from "
+                "mkdocs.yml (Insight Portal pages never need it)")
+    content = [os.path.realpath(root / kind.folder) for kind in Kind]
+    for extension in config.markdown_extensions:
+        name = extension if isinstance(extension, str) else ""
+        if name not in INCLUDE_EXTENSIONS:
+            continue
+        if name != "pymdownx.snippets":
+            raise PluginError(
+                f"the Markdown extension '{name}' includes files into pages, so an insight's "
+                "body could read files from outside the portal; remove it from mkdocs.yml, "
+                "or use pymdownx.snippets with base_path set to content folders")
+        options = config.mdx_configs.get(name, {})
+        bases = options.get("base_path", ["."])
+        bases = [bases] if isinstance(bases, str) else list(bases)
+        outside = [str(base) for base in bases
+                   if not any(os.path.realpath(base) == folder
+                              or os.path.realpath(base).startswith(folder + os.sep)
+                              for folder in content)]
+        if outside or options.get("restrict_base_path", True) is False \
+                or options.get("url_download", False):
+            raise PluginError(
+                "pymdownx.snippets could read files from outside insights/, personas/ and "
+                "journeys/ into the site: set its base_path to those folders (e.g. "
+                "base_path: [insights, personas, journeys]), keep restrict_base_path on and "
+                f"url_download off in mkdocs.yml (base_path now: {bases})")
 
 
 OVERRIDES = Path(__file__).parent / "overrides"

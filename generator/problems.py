@@ -156,9 +156,9 @@ _RULES = [
          "Add 'outcome:' under 'decision:' — what changed for customers, ideally measured."),
     Rule("archived-persona", W, "new insight refers to archived persona \"{ref}\"",
          "{suggestion}"),
-    Rule("html-removed", W, "raw HTML {what} in the body will be removed from the page",
-         "Use Markdown instead; scripts, event handlers and embedded frames never "
-         "reach the portal."),
+    Rule("html-removed", W, "{what} will be removed from the page",
+         "Use Markdown instead; scripts, frames, event handlers, style attributes and "
+         "script URLs (javascript:, vbscript:, data:) never reach the portal."),
     # --- reminders (never promoted by --strict) -------------------------------
     Rule("decision-overdue", W, "insight has waited {age} days for a decision (status "
          "'{status}', created {created})",

@@ -31,7 +31,7 @@ from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
 from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from .parallel import map_indexed
-from .validate.body import ALLOWED_TAGS
+from .sanitize import clean_body
 
 ASSETS = ("insight-portal.css", "insight-portal.js")
 SECTIONS = {  # nav title -> page
@@ -120,27 +120,10 @@ class Linker:
         return self.to("insights/index.md", query)
 
 
-_DISALLOWED_BLOCK = re.compile(r"<(script|style|iframe|object|embed|template)\b.*?</\1\s*>",
-                               re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>")
-_EVENT_OR_SCRIPT = re.compile(
-    r"""\s(?:on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)|"""
-    r"""[a-z-]+\s*=\s*["']?\s*(?:java|vb)script:[^"'\s>]*["']?)""", re.IGNORECASE)
-
-
 def strip_unsafe_html(body: str) -> str:
-    """Remove the raw HTML that `html-removed` warns about: scripts, frames,
-    tags outside the allowed set, event handlers and script URLs."""
-    if "<" not in body:
-        return body
-    body = _DISALLOWED_BLOCK.sub("", body)
-
-    def clean(match: re.Match[str]) -> str:
-        if match.group(1).lower() not in ALLOWED_TAGS:
-            return ""
-        return _EVENT_OR_SCRIPT.sub("", match.group())
-
-    return _TAG.sub(clean, body)
+    """The body with what `html-removed` warns about removed: raw HTML is cleaned
+    tag by tag with nh3, Markdown is left as it is (see generator/sanitize.py)."""
+    return clean_body(body)[0]
 
 
 def _environment(template_dir: Path | None) -> jinja2.Environment:

@@ -380,3 +380,297 @@ def test_a_content_folder_linked_from_outside_the_repository_is_not_read(
                 for p in check_portal(root, TODAY, use_cache=False).problems]
     assert ("personas", 1, "outside-link") in problems
     assert not any(path.startswith("personas/") for path, _, _ in problems)
+
+
+# --- safe output ------------------------------------------------------------------------
+
+# (body, what the cleaned body contains, what it must not contain, [(line, removal)])
+SANITIZED = [
+    ('<script>alert("hi")</script>\nafter\n', "after", "alert",
+     [(0, "<script> and its content")]),
+    ('<SCRIPT src=x.js></SCRIPT>', "", "SCRIPT", [(0, "<script> and its content")]),
+    ("text\n<img src=\"x.png\" onerror=\"steal()\">\n", '<img src="x.png">', "steal",
+     [(1, "the onerror event handler on <img>")]),
+    ('<a href="javascript:alert(1)" title="t">x</a>', '<a title="t">x</a>', "javascript",
+     [(0, "the javascript: URL in href of <a>")]),
+    ('<a href="&#106;ava&#x09;script:alert(1)">x</a>', "<a>x</a>", "alert",
+     [(0, "the javascript: URL in href of <a>")]),
+    ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "<img>", "data:",
+     [(0, "the data: URL in src of <img>")]),
+    ('<a href="VBScript:msgbox(1)">x</a>', "<a>x</a>", "msgbox",
+     [(0, "the vbscript: URL in href of <a>")]),
+    ("[click](javascript:alert(1)) and ![i](data:text/html,x)\n\n[ref]: vbscript:x\n",
+     "[click](#) and ![i](#)", "script:",
+     [(0, "the javascript: URL of a Markdown link"), (0, "the data: URL of a Markdown link"),
+      (2, "the vbscript: URL of a Markdown link")]),
+    ("[x](java<b>script:alert(1))", "[x](#)", "alert",
+     [(0, "the javascript: URL of a Markdown link")]),
+    ('A paragraph\n{: onclick="alert(1)" .note }\n', "{: .note }", "onclick",
+     [(1, "the onclick event handler in an attribute list {…}")]),
+    ('<div class="note" style="position:fixed" id="x">hi</div>', '<div class="note">hi</div>',
+     "style", [(0, "the style attribute of <div>"), (0, "the id attribute of <div>")]),
+    ("<iframe src=\"https://evil.example\"></iframe>\n<object data=x></object>", "", "evil",
+     [(0, "<iframe> and its content"), (1, "<object> and its content")]),
+    ("<svg onload=alert(1)><circle/></svg>", "", "onload", [(0, "<svg> and its content")]),
+    ("<style>body{display:none}</style>", "", "display", [(0, "<style> and its content")]),
+    ('<form action="https://evil.example"><input name=q></form>', "", "<input",
+     [(0, "<form>"), (0, "<input>")]),
+    ('<a title="x>y" onclick="alert(1)">z</a>', '<a title="x&gt;y">z</a>', "onclick",
+     [(0, "the onclick event handler on <a>")]),
+    ("<div>\n`<script>alert(1)</script>`\n</div>\n", "<div>", "<script",
+     [(1, "<script> and its content")]),  # no code spans in a raw HTML block
+    ("`<script>`</b>`", "`<script>`</b>`", "onload", []),  # an end tag only ends
+    ("`<script>`<x>`", "`", "<script", [(0, "<script> and everything after it (it is never "
+                                         "closed)"), (0, "<x>")]),
+    ("<?<script>alert(1)</script>", "&lt;?", "alert", [(0, "<script> and its content")]),
+    ("<!-- a note for editors --> text <!-- a --!><script>x()</script> -->", " text ",
+     "note", [(0, "<script> and its content")]),
+    ("one\n<table><tr><td onclick=x colspan=2>a</td></tr></table>",
+     '<td colspan="2">a</td>', "onclick", [(1, "the onclick event handler on <td>")]),
+    ('<a href="x', "&lt;a href=", "<a", []),  # never closed: shown as text
+]
+
+
+@pytest.mark.parametrize("body, kept, gone, removed", SANITIZED, ids=lambda v: str(v)[:30])
+def test_raw_html_is_cleaned_and_every_removal_reported(body: str, kept: str, gone: str,
+                                                        removed: list) -> None:
+    from generator.sanitize import clean_body
+    cleaned, removals = clean_body(body)
+    assert kept in cleaned
+    assert gone not in cleaned, cleaned
+    assert [(r.line, r.what) for r in removals] == removed
+
+
+UNTOUCHED = [
+    "> A customer said: it kept rejecting my postcode.\n> Second line of the quote.\n",
+    "See <https://tracker.example/CHK-311?a=1&b=2> and <mailto:team@basketful.example>.\n",
+    "Inline code: `<script>alert(1)</script>` stays text, and so does `<b onclick=x>`.\n",
+    "```html\n<script>alert(1)</script>\n<img src=x onerror=y>\n```\n",
+    "~~~\n<iframe src=x></iframe>\n~~~\n",
+    "Prices: a < b, 3 > 2, <3 and -> arrows; x<=y.\n",
+    "# Heading {#custom-id .wide}\n\nText with *emphasis*, **bold** and a "
+    "[link](../personas/shopper.md).\n",
+    "[persona](<../personas/shopper.md>) and [ref][r]\n\n[r]: https://example.org/x \"Title\"\n",
+    "| a | b |\n|---|---|\n| <kbd>Ctrl</kbd> | `<x>` |\n",
+    "<details><summary>More</summary>\n\nHidden *Markdown*.\n\n</details>\n",
+    '<a href="https://example.org/a?b=1&amp;c=2" title="t">ok</a> and <img src="x.png" alt="a">\n',
+    "{{ config }} and {% include 'mkdocs.yml' %} are text.\n",
+]
+
+
+@pytest.mark.parametrize("body", UNTOUCHED, ids=lambda v: v[:30])
+def test_markdown_and_allowed_html_are_left_as_written(body: str) -> None:
+    from generator.sanitize import clean_body
+    assert clean_body(body) == (body, [])
+
+
+_HTML_PIECES = st.sampled_from([
+    "<script>", "</script>", "alert(1)", "<div>", "</div>", "<span", ">", "<", "\n", "\n\n",
+    "`", "```", "```\n", "    ", " onclick=x", ' title="', '"', "'", "<a href=", "javascript:x",
+    "[l](", ")", "<https://x.y", "<!--", "-->", "<p>", "</p>", "<img src=x onerror=y>", "- ",
+    "> ", "# ", "text", " ", "<b>", "&#106;", "<table>", "<td>", "=", "/", "<?", "<!x", "\\",
+    "*", "{: .x }", "!!! note\n    ", "<svg><script>", "<style>", "</", "<x ", "\t",
+    "{: onclick=x }", "{", "}", "{: ", "style=y", " #i", "&#58;", "![i](", "data:", "<a@b.c>",
+    "[r]: ", "vbscript:", "&colon;", "<!-->", "--!>", "<td onclick=x>", "<br/>", "~~~\n",
+])
+# What MkDocs gives Python-Markdown (toc, tables, fenced_code) and the plugin adds.
+_EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition"]
+
+
+@settings(HYPOTHESIS, max_examples=500)
+@given(st.lists(_HTML_PIECES, max_size=40).map("".join))
+def test_nothing_that_runs_code_survives_markdown_conversion(body: str) -> None:
+    """The cleaned body, converted as MkDocs converts it, holds nothing a strict
+    nh3 would still remove; and cleaning it again removes nothing more."""
+    import markdown
+
+    from generator.sanitize import clean_body, dangerous_html
+    cleaned, removals = clean_body(body)
+    html = markdown.Markdown(extensions=_EXTENSIONS).convert(cleaned)
+    assert dangerous_html(html) is None, (body, cleaned, html)
+    assert clean_body(cleaned) == (cleaned, [])
+    if not removals and cleaned.replace("&lt;", "<") != body.replace("&lt;", "<"):
+        # nothing reported, yet more changed than a '<' written as '&lt;' (a broken
+        # tag shown as text): then nothing in the body could run code
+        original = markdown.Markdown(extensions=_EXTENSIONS).convert(body)
+        assert dangerous_html(original) is None, (body, original)
+
+
+def test_the_last_check_finds_what_a_browser_would_run() -> None:
+    from generator.sanitize import dangerous_html
+    assert dangerous_html('<p>x <a href="javascript:1">y</a><img src=x onerror=1></p>') \
+        == '<p>x <a>y</a><img src="x"></p>'
+    page = ('<h2 id="a">A<a class="headerlink" href="#a" title="Permanent link">&para;</a></h2>'
+            '<!--ip-stash:0--><div class="admonition note"><p class="admonition-title">N</p>'
+            '</div><pre><code class="language-py">&lt;script&gt;</code></pre>'
+            '<p style="x" data-x="1"><b>ok</b></p>')
+    assert dangerous_html(page) is None
+
+
+
+XSS_INSIGHT = """\
+---
+title: '<script>alert("title")</script> [x](javascript:alert(1)) **b**'
+summary: '<img src=x onerror=alert("summary")> javascript:alert(2)'
+kind: pain
+personas: [shopper]
+journey: order
+stages: [checkout]
+severity: high
+confidence: medium
+tags: ['<svg onload=alert(1)>']
+evidence:
+  - source: interview
+    ref: 'javascript:alert("ref")'
+    quote: '"><script>alert("quote")</script><a href="javascript:alert(3)">x</a>'
+created: 2026-09-20
+authors: ['<i onclick=alert("author")>dana</i>']
+decision:
+  status: accepted
+  owner: '<b onmouseover=alert("owner")>team</b>'
+  date: 2026-10-02
+---
+<script>alert("body")</script>
+{{ config }} and {% include "mkdocs.yml" %} and {{ 7 * 7 }}
+
+Inline `<script>alert("code")</script>` is code.
+
+> A quoted customer.
+
+<https://example.org/autolink>
+
+[bad link](javascript:alert("md"))
+
+A paragraph
+{: onclick="alert('attr')" }
+"""
+XSS_PERSONA = textwrap.dedent(BASE_FILES["personas/shopper.md"]).replace(
+    "name: Shopper", "name: '<i onclick=alert(\"persona\")>Shopper</i>'").replace(
+    "owner: research-team", "owner: research-team\nquote: '<script>alert(\"pq\")</script>'")
+XSS_JOURNEY = textwrap.dedent(BASE_FILES["journeys/order.md"]).replace(
+    "name: Checkout\n", "name: '<img src=x onerror=alert(\"stage\")>Checkout'\n", 1)
+SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+@pytest.fixture(scope="module")
+def xss_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One build: hostile values in front matter, hostile bodies, a BOM and CRLF file."""
+    root = write_portal(tmp_path_factory.mktemp("xss") / "portal", {
+        "insights/xss.md": XSS_INSIGHT, "personas/shopper.md": XSS_PERSONA,
+        "journeys/order.md": XSS_JOURNEY, "insights/bom-and-crlf.md": _bom_crlf()})
+    site = root.parent / "site"
+    result = _run("build", str(root), "--site-dir", str(site), "--today", TODAY.isoformat())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site, result
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_build_output_holds_no_handler_script_url_or_injected_script(xss_site) -> None:
+    import lxml.html
+    site, result = xss_site
+    assert "Traceback" not in result.stderr
+    pages = _html_files(site)
+    assert pages
+    for page in pages:
+        tree = lxml.html.fromstring(page.read_bytes())
+        for element in tree.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for name, value in element.attrib.items():
+                assert not name.lower().startswith("on"), (page, element.tag, name)
+                if name.lower() in ("href", "src", "action", "formaction", "cite"):
+                    url = "".join(value.split()).lower()
+                    assert not url.startswith(SCRIPT_SCHEMES), (page, element.tag, value)
+            if element.tag == "script":
+                assert "alert(" not in (element.text or ""), page
+        assert not tree.xpath("//iframe|//object|//embed|//svg//script"), page
+
+
+def test_front_matter_values_show_as_text_in_the_pages(xss_site) -> None:
+    import lxml.html
+    site, _ = xss_site
+    page = lxml.html.fromstring((site / "insights/xss/index.html").read_bytes())
+    text = page.text_content()
+    assert '<script>alert("title")</script> [x](javascript:alert(1)) **b**' in \
+        page.xpath("string(//h1)")
+    for shown in ('<img src=x onerror=alert("summary")>', '"><script>alert("quote")</script>',
+                  '<b onmouseover=alert("owner")>team</b>', 'javascript:alert("ref")',
+                  '<i onclick=alert("author")>dana</i>'):
+        assert shown in text, shown
+    assert not page.xpath('//a[starts-with(normalize-space(@href), "javascript")]')
+    persona = lxml.html.fromstring((site / "personas/shopper/index.html").read_bytes())
+    assert '<script>alert("pq")</script>' in persona.text_content()
+    journey = lxml.html.fromstring((site / "journeys/order/index.html").read_bytes())
+    assert '<img src=x onerror=alert("stage")>Checkout' in journey.text_content()
+
+
+def test_bodies_are_markdown_never_templates_and_keep_their_markdown(xss_site) -> None:
+    import lxml.html
+    site, result = xss_site
+    page = lxml.html.fromstring((site / "insights/xss/index.html").read_bytes())
+    text = page.text_content()
+    assert '{{ config }} and {% include "mkdocs.yml" %} and {{ 7 * 7 }}' in text
+    assert "site_name" not in text and "49" not in text.split("{{ 7 * 7 }}")[0][-5:]
+    assert page.xpath('//code[text()=\'<script>alert("code")</script>\']')
+    assert page.xpath('//blockquote/p[contains(., "A quoted customer.")]')
+    assert page.xpath('//a[@href="https://example.org/autolink"]')
+    assert page.xpath('//a[@href="#" and text()="bad link"]')
+    assert 'alert("body")' not in text
+    # what was removed was reported with file and line, as `portal check` does
+    output = result.stdout + result.stderr
+    assert "found once Markdown was converted" not in output  # the last check had no work
+    for line in (22, 31, 34):
+        assert f"insights/xss.md:{line}: warning:" in output, output[-3000:]
+
+
+def test_exports_and_index_carry_front_matter_as_data(xss_site) -> None:
+    site, _ = xss_site
+    title = '<script>alert("title")</script> [x](javascript:alert(1)) **b**'
+    exported = json.loads((site / "export/insights.json").read_text(encoding="utf-8"))
+    assert next(row for row in exported if row["id"] == "xss")["title"] == title
+    index = json.loads((site / "assets/insight-index.json").read_text(encoding="utf-8"))
+    assert any(row.get("title") == title for row in index["insights"])
+    assert (site / "insights/bom-and-crlf/index.html").is_file()  # valid input, built
+
+
+def test_include_extensions_and_template_plugins_are_refused() -> None:
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    from generator.plugin import refuse_includes
+
+    def config(extensions=(), options=None, plugins=()):
+        return SimpleNamespace(markdown_extensions=list(extensions), mdx_configs=options or {},
+                               plugins=list(plugins))
+
+    root = Path.cwd()
+    refuse_includes(config(["toc", "attr_list"]), root)  # nothing that includes: fine
+    for bad in (config(["pymdownx.snippets"]),  # base_path "." by default
+                config(["pymdownx.snippets"], {"pymdownx.snippets": {"base_path": ["docs"]}}),
+                config(["pymdownx.snippets"], {"pymdownx.snippets": {
+                    "base_path": ["insights"], "restrict_base_path": False}}),
+                config(["pymdownx.snippets"], {"pymdownx.snippets": {
+                    "base_path": "insights", "url_download": True}}),
+                config(["markdown_include.include"]), config(["mdx_include"]),
+                config(plugins=["macros"]), config(plugins=["include-markdown"])):
+        with pytest.raises(PluginError, match="outside"):
+            refuse_includes(bad, root)
+    refuse_includes(config(["pymdownx.snippets"], {"pymdownx.snippets": {
+        "base_path": ["insights", "personas/", "journeys"]}}), root)
+
+
+def test_build_with_an_open_snippets_extension_stops_with_a_clear_error(tmp_path: Path
+                                                                         ) -> None:
+    root = write_portal(tmp_path / "portal", {},
+                        MKDOCS_YML + "markdown_extensions:\n  - pymdownx.snippets\n")
+    result = _run("build", str(root), "--site-dir", str(tmp_path / "site"),
+                  "--today", TODAY.isoformat(), cwd=root)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output, output[-3000:]
+    assert "pymdownx.snippets could read files from outside" in output
+    assert not (tmp_path / "site").exists()

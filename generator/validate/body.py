@@ -1,5 +1,5 @@
 """Reads a Markdown body for what validation needs: relative links between
-entries, and raw HTML that the portal will strip.
+entries, and raw HTML that the portal will strip (generator/sanitize.py).
 
 Code (fenced blocks and inline code spans) is skipped: a link or tag shown as
 an example is not a link or tag.
@@ -11,24 +11,15 @@ import re
 from collections.abc import Iterator
 
 from ..model import BodyLink
+from ..sanitize import ALLOWED_TAGS, clean_body
+
+__all__ = ["ALLOWED_TAGS", "prose_lines", "relative_links", "unsafe_html"]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*|/?)>")
-_EVENT_ATTRIBUTE = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
-_SCRIPT_URL = re.compile(r"(?:java|vb)script\s*:|data\s*:\s*text/html", re.IGNORECASE)
-
-# Tags kept in bodies; everything else is removed when pages are rendered.
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul", "var",
-})
 
 
 def prose_lines(body: str) -> Iterator[tuple[int, str]]:
@@ -73,20 +64,7 @@ def relative_links(body: str, body_line: int) -> list[BodyLink]:
 
 
 def unsafe_html(body: str, body_line: int) -> Iterator[tuple[int, str]]:
-    """(file line, description) of raw HTML the renderer will remove."""
-    if "<" not in body:  # no line can hold a tag
-        return
-    for index, line in prose_lines(body):
-        if "<" not in line:
-            continue
-        for match in _TAG.finditer(line):
-            closing, name, attributes = match.groups()
-            name = name.lower()
-            if closing:
-                continue
-            if name not in ALLOWED_TAGS:
-                yield body_line + index, f"<{name}>"
-            elif _EVENT_ATTRIBUTE.search(attributes):
-                yield body_line + index, f"event handler on <{name}>"
-            elif _SCRIPT_URL.search(attributes):
-                yield body_line + index, f"script URL in <{name}>"
+    """(file line, description) of everything the renderer removes from the body:
+    the same call (clean_body) decides what the page gets."""
+    for removal in clean_body(body)[1]:
+        yield body_line + removal.line, removal.what
