@@ -167,7 +167,7 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
                 except OSError:
                     reported.append(make_problem(
                         "not-a-file", rel, 1,
-                        what=f"a link to '{_link_text(path)}', which does not exist"))
+                        what=f"a symbolic link to '{_link_text(path)}', which does not exist"))
                     continue
                 if stat.S_ISDIR(mode):
                     continue  # a link to a folder in the portal: its files are found there

@@ -64,7 +64,7 @@ _RULES = [
     Rule("file-too-large", E, "file is larger than {limit}; it was not read further",
          "An entry is front matter and a short body; keep long material (transcripts, "
          "exports) elsewhere and link to it."),
-    Rule("not-a-file", E, "this is {what}, not a Markdown file",
+    Rule("not-a-file", E, "this is not a Markdown file but {what}",
          "Only files named '<id>.md' belong here: rename or remove it."),
     Rule("outside-link", E, "'{link}' is a symbolic link to '{target}', outside insights/, "
          "personas/ and journeys/; it was not read",
