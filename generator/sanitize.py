@@ -86,6 +86,7 @@ _ATTRIBUTE_NAME = re.compile(rf"[{_SPACE}/]+({_NAME}){_VALUE}")
 _AUTOLINK = re.compile(AUTOLINK_RE)
 _AUTOMAIL = re.compile(AUTOMAIL_RE)
 _FENCED = FencedBlockPreprocessor.FENCED_BLOCK_RE
+_LINK_WITH_SCHEME = re.compile(r"\]\([^)]*:|\]:")  # `](x:…)`, or a `[label]: url` line
 _TRIGGER = re.compile(r"<|\]\(|\{(?=:?[ ]*[^}\n ])")
 _REFERENCE_TRIGGER = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)  # slow: when needed
 # attr_list: `{: #id .class key=value }` after a block, heading or inline element
@@ -125,7 +126,10 @@ def clean_body(body: str) -> tuple[str, list[Removal]]:
     '`' into '``', which pairs code spans differently): the cleaning is repeated
     on its own result until nothing changes, so what it returns reads the same
     to the next look, and every removal is reported at its line in `body`."""
-    if "<" not in body and "](" not in body and "]:" not in body and "{" not in body:
+    # Most bodies hold no raw HTML, no attribute list, no entity and no link
+    # with a scheme (relative links to personas and journeys): nothing to clean.
+    if "<" not in body and "{" not in body and "&" not in body \
+            and not _LINK_WITH_SCHEME.search(body):
         return body, []
     removals: list[tuple[int, str]] = []  # (position in `body`, what)
     maps: list[_Map] = []
