@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .config import PortalConfig
 from .loader import SourceFile, parse
@@ -51,13 +50,31 @@ def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],
                            config: PortalConfig) -> list[tuple[bytes, tuple[str, bytes]]]:
     """Like `check_files`, each result with its summary for the corpus cache
     (see pipeline.py): a digest of the entry without its body text, and the
-    file's own problems pickled on their own."""
+    file's own problems pickled on their own. Read results with `load_result`."""
     def job(index: int) -> tuple[bytes, tuple[str, bytes]]:
         entry, problems = check_file(sources[index], raws[index], config)
-        result = pickle.dumps((entry, problems), protocol=pickle.HIGHEST_PROTOCOL)
-        facts = "-" if entry is None else hashlib.blake2b(
-            pickle.dumps(replace(entry, body=""), protocol=pickle.HIGHEST_PROTOCOL),
-            digest_size=16).hexdigest()
-        return result, (facts, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL))
+        # The entry is pickled once, without its body: those bytes are both the
+        # stored entry and what the digest is taken of.
+        body = ""
+        if entry is not None:
+            body, entry.body = entry.body, ""
+        entry_blob = None if entry is None else pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+        problems_blob = pickle.dumps(problems, pickle.HIGHEST_PROTOCOL)
+        facts = "-" if entry_blob is None else \
+            hashlib.blake2b(entry_blob, digest_size=16).hexdigest()
+        result = pickle.dumps((entry_blob, body, problems_blob), pickle.HIGHEST_PROTOCOL)
+        return result, (facts, problems_blob)
 
     return map_indexed(job, len(sources), PARALLEL_MIN_FILES)
+
+
+def load_result(blob: bytes) -> FileResult:
+    """A result stored by `check_files_summarised` (or pickled by `check_files`)."""
+    loaded = pickle.loads(blob)  # noqa: S301 - our own results
+    if len(loaded) == 2:  # check_files: (entry, problems)
+        return loaded
+    entry_blob, body, problems_blob = loaded
+    entry = None if entry_blob is None else pickle.loads(entry_blob)  # noqa: S301
+    if entry is not None:
+        entry.body = body
+    return entry, pickle.loads(problems_blob)  # noqa: S301

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CheckCache, content_hash
 from .config import PortalConfig, load_config
-from .file_pass import FileResult, check_file, check_files_summarised
+from .file_pass import FileResult, check_file, check_files_summarised, load_result
 from .loader import SourceFile, discover
 from .model import Entry
 from .pipeline import PortalResult
@@ -149,4 +148,4 @@ class LiveCheck:
             blobs[i] = blob
             cache.put(source.rel, digest, signature, blob, summary)
         cache.save()
-        return [pickle.loads(blob) for blob in blobs], len(missing)  # noqa: S301 - ours
+        return [load_result(blob) for blob in blobs], len(missing)

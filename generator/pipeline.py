@@ -13,7 +13,7 @@ from pathlib import Path
 from .cache import CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
-from .file_pass import check_files_summarised
+from .file_pass import check_files_summarised, load_result
 from .loader import SourceFile, discover, read_source
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
@@ -89,7 +89,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
         entries: list[Entry] = []
         for blob in blobs:
             assert blob is not None  # every file is now either cached or checked
-            entry, file_problems = pickle.loads(blob)  # noqa: S301 - our own results
+            entry, file_problems = load_result(blob)
             problems.extend(file_problems)
             if entry is not None:
                 entries.append(entry)
