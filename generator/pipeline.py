@@ -5,6 +5,7 @@ terminal: the CLI and the MkDocs plugin are thin adapters on top of this.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import pickle
 from dataclasses import dataclass
@@ -87,12 +88,21 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
         problems.extend(reused)
     else:
         entries: list[Entry] = []
-        for blob in blobs:
-            assert blob is not None  # every file is now either cached or checked
-            entry, file_problems = load_result(blob)
-            problems.extend(file_problems)
-            if entry is not None:
-                entries.append(entry)
+        # Unpickling 10,000 entries creates about a million objects and none of
+        # them is garbage: without this the collector re-scans them over and over
+        # (0.65 s -> 0.35 s at 10,000 insights).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for blob in blobs:
+                assert blob is not None  # every file is now either cached or checked
+                entry, file_problems = load_result(blob)
+                problems.extend(file_problems)
+                if entry is not None:
+                    entries.append(entry)
+        finally:
+            if collecting:
+                gc.enable()
         probes: dict[str, bool] = {}
         catalog, corpus_problems = check_corpus(entries, files, root, config, today, probes)
         problems.extend(corpus_problems)
