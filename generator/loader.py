@@ -151,12 +151,13 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
         folders.append((kind, folder, real))
     allowed = tuple(real for _, _, real in folders)
     for kind, folder, _ in folders:
-        files: list[tuple[Path, os.DirEntry[str]]] = []
-        _walk(folder, root, allowed, files, reported)
-        for path, item in sorted(files, key=lambda pair: pair[0]):
-            if path.name.lower() in IGNORED_NAMES:
+        files: list[tuple[list[str], Path, os.DirEntry[str]]] = []
+        _walk(folder, root, allowed, files, reported, [kind.folder])
+        # Sorted by path segments, as Path objects sort, but on plain strings.
+        for parts, path, item in sorted(files, key=lambda found: found[0]):
+            if item.name.lower() in IGNORED_NAMES:
                 continue
-            rel = _rel(path, root)
+            rel = "/".join(parts)
             if item.is_symlink():
                 if not _inside(os.path.realpath(path), allowed):
                     reported.append(make_problem("outside-link", rel, 1, link=rel,
@@ -183,8 +184,10 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
 
 
 def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
-          files: list[tuple[Path, os.DirEntry[str]]], reported: list[Problem]) -> None:
-    """Collect the *.md entries under `folder`, entering no linked folder."""
+          files: list[tuple[list[str], Path, os.DirEntry[str]]], reported: list[Problem],
+          parts: list[str]) -> None:
+    """Collect the *.md entries under `folder` (at `parts` from the root), entering
+    no linked folder."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -195,13 +198,13 @@ def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
             if item.name.endswith(".md"):
                 reported.append(make_problem("not-a-file", _rel(path, root), 1,
                                              what="a folder"))
-            _walk(path, root, allowed, files, reported)
+            _walk(path, root, allowed, files, reported, [*parts, item.name])
         elif item.is_symlink() and os.path.isdir(path):
             if not _inside(os.path.realpath(path), allowed):
                 reported.append(make_problem("outside-link", _rel(path, root), 1,
                                              link=_rel(path, root), target=_link_text(path)))
         elif item.name.endswith(".md"):
-            files.append((path, item))
+            files.append(([*parts, item.name], path, item))
 
 
 def _rel(path: Path, root: Path) -> str:
