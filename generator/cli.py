@@ -77,6 +77,19 @@ def check(root: str, output_format: str | None, strict: bool, no_cache: bool,
     sys.exit(EXIT_PROBLEMS if result.errors else EXIT_CLEAN)
 
 
+def _epoch(day: dt.date) -> str:
+    """`day` as SOURCE_DATE_EPOCH (midnight UTC), how MkDocs and the plugin read --today."""
+    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+
+
+def _ensure_docs_dir(root: Path) -> None:
+    docs = docs_dir(root)
+    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
+        docs.mkdir(parents=True)
+        click.echo(f"Created {docs.relative_to(root)}/ for hand-written pages "
+                   f"(MkDocs needs the folder).", err=True)
+
+
 def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     """Run `mkdocs COMMAND` on the portal; --today reaches the plugin (and MkDocs'
     own dates) as SOURCE_DATE_EPOCH, the reproducible-builds convention."""
@@ -84,13 +97,8 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ}
     if today:
         day = _today(today)
-        environment["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
-            day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
-    docs = docs_dir(root)
-    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
-        docs.mkdir(parents=True)
-        click.echo(f"Created {docs.relative_to(root)}/ for hand-written pages "
-                   f"(MkDocs needs the folder).", err=True)
+        environment["SOURCE_DATE_EPOCH"] = _epoch(day)
+    _ensure_docs_dir(root)
     config = str(root / CONFIG_FILE)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -125,16 +133,11 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
                         *(portal_root / kind.folder for kind in Kind)])
     except UnsafeSiteDir as error:
         raise click.BadParameter(str(error), param_hint="--site-dir") from None
-    docs = docs_dir(portal_root)
-    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
-        docs.mkdir(parents=True)
-        click.echo(f"Created {docs.relative_to(portal_root)}/ for hand-written pages "
-                   f"(MkDocs needs the folder).", err=True)
+    _ensure_docs_dir(portal_root)
     # One reference date for the whole build, even one that runs past midnight:
     # the plugin and MkDocs' own dates both read it from SOURCE_DATE_EPOCH.
     environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ,
-                   "SOURCE_DATE_EPOCH": str(int(dt.datetime(
-                       day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))}
+                   "SOURCE_DATE_EPOCH": _epoch(day)}
     config = str(portal_root / CONFIG_FILE)
 
     def command(staging: Path) -> list[str]:
@@ -190,13 +193,8 @@ def serve(root: str, dev_addr: str, full: bool, today: str | None) -> None:
 
     day = _today(today)  # also refuses a bad SOURCE_DATE_EPOCH before anything starts
     if today:  # the plugin and MkDocs read the date from here, as under `mkdocs serve`
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(
-            day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
-    docs = docs_dir(portal_root)
-    if not docs.exists():  # MkDocs refuses to start without it; a portal may have no pages
-        docs.mkdir(parents=True)
-        click.echo(f"Created {docs.relative_to(portal_root)}/ for hand-written pages "
-                   f"(MkDocs needs the folder).", err=True)
+        os.environ["SOURCE_DATE_EPOCH"] = _epoch(day)
+    _ensure_docs_dir(portal_root)
     try:
         preview(portal_root, dev_addr)
     except NotConfigured as error:

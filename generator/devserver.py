@@ -70,6 +70,7 @@ from .model import Kind
 from .pipeline import PortalResult
 from .plugin import InsightPortalPlugin
 from .problems import Severity
+from .processes import terminate
 from .render import SECTIONS, SiteRenderer
 from .report import format_problem
 
@@ -429,13 +430,7 @@ class SearchIndex:
         with self.lock:
             process, self.process = self.process, None
             self.ready.notify_all()
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        terminate(process, timeout=5)
 
 
 def build_search_index(root: Path, output: Path) -> None:

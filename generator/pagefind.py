@@ -40,6 +40,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .catalog import Catalog
 from .model import Insight
+from .processes import terminate
 from .render import STATUS_LABELS
 
 log = get_plugin_logger(__name__)
@@ -284,13 +285,7 @@ class _BackgroundIndexer:
     def stop(self) -> None:
         with self.lock:
             process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        terminate(process, timeout=10)
 
     def wait(self, timeout: float | None = None) -> None:
         """Until the running indexer has finished and reported (for tests)."""
