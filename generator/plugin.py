@@ -33,7 +33,7 @@ from .pipeline import check_portal
 from .problems import Severity, make_problem
 from .render import ASSETS, SECTIONS, SiteRenderer
 from .report import format_problem
-from .sanitize import dangerous_html
+from .sanitize import dangerous_html, is_plain
 
 log = get_plugin_logger(__name__)
 
@@ -183,7 +183,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         before conversion, and `portal check` listed what went; this only acts
         where Markdown read a body differently, and says so."""
         entry = _entry_of(self.catalog, page.file.src_uri) if page.file.generated_by else None
-        if entry is None:
+        # The rest of an entry page is template output, escaped; a plain body
+        # (most of them) cannot have become anything that runs code.
+        if entry is None or is_plain(entry.body):
             return html
         cleaned = dangerous_html(html)
         if cleaned is None:

@@ -119,6 +119,15 @@ class Removal:
     what: str
 
 
+def is_plain(body: str) -> bool:
+    """True for the bodies most are: no raw HTML, no attribute list, no entity and
+    no link with a scheme (relative links to personas and journeys are fine).
+    Nothing in such a body needs cleaning, and its Markdown cannot become HTML
+    that runs code."""
+    return "<" not in body and "{" not in body and "&" not in body \
+        and not _LINK_WITH_SCHEME.search(body)
+
+
 def clean_body(body: str) -> tuple[str, list[Removal]]:
     """The body with its raw HTML cleaned, and what was removed (see the module).
 
@@ -126,10 +135,7 @@ def clean_body(body: str) -> tuple[str, list[Removal]]:
     '`' into '``', which pairs code spans differently): the cleaning is repeated
     on its own result until nothing changes, so what it returns reads the same
     to the next look, and every removal is reported at its line in `body`."""
-    # Most bodies hold no raw HTML, no attribute list, no entity and no link
-    # with a scheme (relative links to personas and journeys): nothing to clean.
-    if "<" not in body and "{" not in body and "&" not in body \
-            and not _LINK_WITH_SCHEME.search(body):
+    if is_plain(body):
         return body, []
     removals: list[tuple[int, str]] = []  # (position in `body`, what)
     maps: list[_Map] = []
