@@ -10,6 +10,7 @@ Workers are used only when there are enough items to pay for the fork (about
 process can copy a lock another thread holds (a live preview server, for
 instance, works in one process). Anything going wrong with the workers falls
 back to running here, so the result never depends on whether workers ran.
+PORTAL_WORKERS=N in the environment caps the processes at N.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out fast and slow items
+WORKERS_VARIABLE = "PORTAL_WORKERS"  # at most this many processes (1: no workers)
 
 # The job forked workers inherit: set just before the pool starts.
 _job: Callable[[int], object] | None = None
@@ -46,6 +48,9 @@ def worker_count(items: int, min_items: int) -> int:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
         else os.cpu_count()
+    limit = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if limit.isdigit():  # e.g. PORTAL_WORKERS=1 on a machine shared with other jobs
+        cores = min(cores or 1, int(limit))
     return max(1, min(cores or 1, items // max(1, min_items // 2)))
 
 

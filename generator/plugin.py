@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,7 +25,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import history, lastmod, pagefind
+from . import history, lastmod, pagefind, prerender
 from .catalog import Catalog
 from .config import resolve_today
 from .html_stash import restore_blocks, search_view
@@ -62,6 +63,16 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     catalog = None  # the last build's Catalog, for the search backend's page facets
     # When each page last changed, for the sitemap (see lastmod); None while serving.
     page_dates: dict[str, dt.date] | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stashed: dict[str, tuple[str, ...]] = {}
+        self.generated: list[str] = []  # src_uris of the pages on_files added
+        # Pages converted by workers (see prerender), and the Markdown set aside
+        # for each page MkDocs was given nothing to convert for.
+        self.prerenderer: prerender.Prerenderer | None = None
+        self.blanked: dict[str, tuple[prerender.Prerendered, str]] = {}
+        self.converted_elsewhere = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -116,7 +127,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                 events=events,
                                 site_name=config.site_name, site_url=config.site_url or "",
                                 stash_html=True)
-        self.stashed: dict[str, tuple[str, ...]] = {}
+        self.stashed, self.generated, self.blanked = {}, [], {}
         sections = set(SECTIONS.values())
         for generated in renderer.files():
             existing = files.get_file_from_path(generated.src_uri)
@@ -130,6 +141,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 file.edit_uri = generated.edit_path
             if generated.stashed:
                 self.stashed[generated.src_uri] = generated.stashed
+            self.generated.append(generated.src_uri)
             files.append(file)
         self.catalog = result.catalog
         if not self.serving:  # the sitemap dates pages from their content, not the build
@@ -164,9 +176,37 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         page.update_date = (date or self.today).isoformat()
         return page
 
+    @event_priority(-100)  # last: every plugin's on_files and on_nav has run
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # The live preview renders a page when it is asked for, not all up front.
+        self._stop_prerendering()
+        if not self.serving:
+            self.prerenderer = prerender.Prerenderer(self.generated, files, config)
+        return nav
+
+    def _stop_prerendering(self) -> None:
+        if self.prerenderer is not None:
+            self.prerenderer.close()
+            self.prerenderer = None
+        self.blanked.clear()
+
+    @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        done = self.prerenderer.take(page.file.src_uri) if self.prerenderer else None
+        if done is None or done.digest != prerender.digest(markdown):
+            return markdown  # not the worker's page, or changed since: MkDocs converts it
+        self.blanked[page.file.src_uri] = (done, markdown)
+        return ""  # converted already: MkDocs converts nothing (see on_page_content)
+
     @event_priority(100)  # first: other plugins see the page's text
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
                         ) -> str:
+        blanked = self.blanked.pop(page.file.src_uri, None)
+        if blanked is not None:
+            done, page.markdown = blanked
+            html = prerender.apply(done, page, files)
+            self.converted_elsewhere += 1
         # Our own HTML skipped Python-Markdown (see html_stash). While Material's
         # search reads the page it sees each block as plain text; without search
         # the blocks go straight back in.
@@ -210,6 +250,16 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             page.content = None
             self.stashed.pop(page.file.src_uri, None)
         return add_noindex(output)
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        self._stop_prerendering()  # every page has been converted by now
+        if self.converted_elsewhere:
+            log.debug(f"{self.converted_elsewhere} pages were converted on a second core")
+        self.converted_elsewhere = 0
+        return env
+
+    def on_build_error(self, error: Exception) -> None:
+        self._stop_prerendering()
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild

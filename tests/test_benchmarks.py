@@ -106,7 +106,8 @@ def test_the_corpus_has_realistic_proportions(portal: Path) -> None:
 def test_the_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "50", "--skip-serve",
-         "--skip-search", "--work", str(tmp_path / "work"), "--json", str(tmp_path / "results.json")],
+         "--skip-search", "--work", str(tmp_path / "work"),
+         "--json", str(tmp_path / "results.json")],
         capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     output = completed.stdout

@@ -1,0 +1,130 @@
+"""Pages converted on the second core (generator/prerender.py) are exactly the
+pages MkDocs would have converted itself, and what the conversion logs still
+reaches the build's log."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_benchmarks import corpus
+
+from generator import prerender
+from generator.parallel import WORKERS_VARIABLE
+
+TODAY = "2026-11-24"
+INSIGHTS = 450  # above prerender.MIN_PAGES
+HOOK = '''
+def on_page_markdown(markdown, page, **kwargs):
+    if page.file.src_uri.startswith("insights/") and page.file.src_uri != "insights/index.md":
+        return markdown + "\\n\\nAdded-by-a-hook.\\n"
+    return markdown
+'''
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+needs_two_cores = pytest.mark.skipif((cores or 1) < 2, reason="the second core is what is tested")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("portal")
+    corpus.generate(root, INSIGHTS, seed=5)
+    return root
+
+
+def _mkdocs_build(root: Path, site: Path, workers: str | None = None
+                  ) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build -v`, so that the plugin's debug line on the second core shows."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("GITHUB_ACTIONS", WORKERS_VARIABLE)}
+    environment.update({"SOURCE_DATE_EPOCH": "1795478400", "NO_MKDOCS_2_WARNING": "1"})
+    if workers is not None:
+        environment[WORKERS_VARIABLE] = workers
+    completed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-v", "-f", str(root / "mkdocs.yml"),
+         "--site-dir", str(site)], capture_output=True, text=True, env=environment,
+        timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+@needs_two_cores
+def test_the_second_core_writes_the_site_one_process_writes(portal: Path, tmp_path: Path
+                                                            ) -> None:
+    two = _mkdocs_build(portal, tmp_path / "two")
+    one = _mkdocs_build(portal, tmp_path / "one", workers="1")
+    assert "on a second core" in two.stderr  # it really was used...
+    assert "on a second core" not in one.stderr  # ...and really was not
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+
+
+@needs_two_cores
+def test_a_page_another_plugin_changed_is_converted_as_changed(portal: Path,
+                                                               tmp_path: Path) -> None:
+    (portal / "hook.py").write_text(HOOK, encoding="utf-8")
+    config = portal / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "\nhooks:\n  - hook.py\n", encoding="utf-8")
+    try:
+        _mkdocs_build(portal, tmp_path / "site")
+    finally:
+        config.write_text(original, encoding="utf-8")
+        (portal / "hook.py").unlink()
+    pages = [path for path in (tmp_path / "site" / "insights").glob("*/index.html")
+             if "<title>Moved</title>" not in path.read_text(encoding="utf-8")]  # renamed ids
+    assert len(pages) == INSIGHTS
+    missing = [page.parent.name for page in pages
+               if "Added-by-a-hook." not in page.read_text(encoding="utf-8")]
+    assert not missing
+
+
+def test_what_a_conversion_logs_is_logged_again_in_the_build(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture
+                                                             ) -> None:
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.pages import Page
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\n[gone](missing.md)\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    files = get_files(config)
+    mkdocs_logger = logging.getLogger("mkdocs")
+    handlers = list(mkdocs_logger.handlers)
+    with caplog.at_level(logging.INFO):
+        done = prerender._render(files.get_file_from_path("index.md"), files, config)
+        assert not caplog.records  # kept, not logged, while converting
+    assert mkdocs_logger.handlers == handlers  # the logger is as it was
+    assert done is not None and "<h1" in done.content
+    assert [level for _, level, message in done.records if "missing.md" in message] \
+        == [logging.WARNING]
+    page = Page(None, files.get_file_from_path("index.md"), config)
+    with caplog.at_level(logging.INFO):
+        html = prerender.apply(done, page, files)
+    assert html == done.content and page.content == done.content
+    assert page.toc.items[0].title == "Home"
+    assert [r.levelno for r in caplog.records if "missing.md" in r.getMessage()] \
+        == [logging.WARNING]
+
+
+def test_a_small_portal_is_converted_by_mkdocs_alone(tmp_path: Path) -> None:
+    """Below MIN_PAGES nothing forks: the build must not even start a worker."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    files = get_files(config)
+    prerenderer = prerender.Prerenderer(["index.md"], files, config)
+    assert prerenderer.take("index.md") is None
