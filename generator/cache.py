@@ -13,6 +13,13 @@ touches only the file system's metadata. Any other file is read and looked up
 by its content hash, so touching a file or checking out another branch and
 back costs a read, never a re-check.
 
+A re-check after a few files changed does not rewrite the whole cache (tens
+of megabytes at 10,000 insights): the changed results are appended to a
+journal next to it, which the next run reads after the main file, until the
+journal grows to a quarter of the main file and both are written afresh.
+Every result is looked up by its file's signature or content hash, so a stale
+or half-written journal entry can only cost a re-check, never a wrong result.
+
 The folder is safe to delete at any time; a cache that cannot be read is
 ignored, and one written by another validator version or configuration is
 discarded as a whole.
@@ -21,6 +28,7 @@ discarded as a whole.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -31,6 +39,13 @@ from .config import PortalConfig
 
 CACHE_DIR = ".portal-cache"
 CACHE_FILE = "check.pickle"
+JOURNAL_FILE = "check.journal"
+# Append to the journal while the change is at most this share of the files...
+JOURNAL_MAX_CHANGED = 1 / 20
+# ...and the journal stays below this share of the main file's size.
+JOURNAL_MAX_SIZE = 1 / 4
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
+               AttributeError, ImportError, IndexError, KeyError, MemoryError)
 
 # The modules whose code decides the per-file result: editing any of them
 # changes the fingerprint and so invalidates every cached result.
@@ -84,6 +99,8 @@ class CheckCache:
     corpus: tuple[str, bytes] | None = None
     _fresh: dict[str, Record] = field(default_factory=dict)
     _stored_corpus: tuple[str, bytes] | None = None
+    _main_size: int = 0  # bytes of the main file read, 0 when there was none to use
+    _journal_size: int = 0
 
     @classmethod
     def open(cls, root: Path, config: PortalConfig, enabled: bool = True) -> CheckCache:
@@ -95,13 +112,37 @@ class CheckCache:
         try:
             with path.open("rb") as stream:
                 stored_key, entries, corpus = pickle.load(stream)  # noqa: S301 - ours
+                size = stream.tell()
             if stored_key == key:
-                cache.entries, cache.corpus = entries, corpus
-                cache._stored_corpus = corpus
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
-                AttributeError, ImportError):
+                cache.entries, cache.corpus, cache._main_size = entries, corpus, size
+                cache._read_journal()
+                cache._stored_corpus = cache.corpus
+        except _UNREADABLE:
             pass  # no cache yet, or unreadable: start afresh
         return cache
+
+    def _read_journal(self) -> None:
+        """Apply the journal's frames in order; stop at the first unreadable one
+        (a run that was interrupted while appending)."""
+        assert self.path is not None
+        try:
+            data = self.path.with_name(JOURNAL_FILE).read_bytes()
+        except OSError:
+            return
+        stream = io.BytesIO(data)
+        while stream.tell() < len(data):
+            try:
+                key, updates, removed, corpus_changed, corpus = pickle.load(stream)  # noqa: S301
+            except _UNREADABLE:
+                break
+            if key != self.key:
+                continue
+            self.entries.update(updates)
+            for rel in removed:
+                self.entries.pop(rel, None)
+            if corpus_changed:
+                self.corpus = corpus
+        self._journal_size = len(data)
 
     def unchanged(self, rel: str, signature: Signature) -> CachedResult | None:
         """The result for a file whose modification time and size did not change."""
@@ -132,20 +173,51 @@ class CheckCache:
         return record[3] if record is not None else None
 
     def save(self) -> None:
-        """Keep exactly this run's files (deleted files drop out); atomic replace."""
-        if self.path is None or (self._fresh == self.entries
-                                 and self.corpus == self._stored_corpus):
+        """Keep exactly this run's files (deleted files drop out): a few changes
+        are appended to the journal, more rewrite the cache (atomic replace)."""
+        if self.path is None:
+            return
+        updates = {rel: record for rel, record in self._fresh.items()
+                   if self.entries.get(rel) is not record}
+        removed = [rel for rel in self.entries if rel not in self._fresh]
+        if not updates and not removed and self.corpus == self._stored_corpus:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with temporary.open("wb") as stream:
-                pickle.dump((self.key, self._fresh, self.corpus), stream,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            if self._main_size and len(updates) + len(removed) \
+                    <= max(16, len(self._fresh) * JOURNAL_MAX_CHANGED):
+                corpus_changed = self.corpus != self._stored_corpus  # often not: it is large
+                frame = pickle.dumps((self.key, updates, removed, corpus_changed,
+                                      self.corpus if corpus_changed else None),
+                                     protocol=pickle.HIGHEST_PROTOCOL)
+                if self._journal_size + len(frame) <= self._main_size * JOURNAL_MAX_SIZE:
+                    self._append(frame)
+                    return
+            self._rewrite()
         except OSError:
             pass  # a read-only checkout still gets checked, just not cached
+
+    def _append(self, frame: bytes) -> None:
+        assert self.path is not None
+        # One write of the whole frame, appended: concurrent runs do not interleave.
+        descriptor = os.open(self.path.with_name(JOURNAL_FILE),
+                             os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(descriptor, frame)
+        finally:
+            os.close(descriptor)
+
+    def _rewrite(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as stream:
+            pickle.dump((self.key, self._fresh, self.corpus), stream,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)
+        # Its frames are in the new main file now (a crash before this line
+        # leaves frames that are merely stale: see the module's docstring).
+        self.path.with_name(JOURNAL_FILE).unlink(missing_ok=True)
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, history
+from . import __version__
 from .config import CONFIG_FILE, TodayError, docs_dir, resolve_today
 from .model import Kind
 from .pipeline import check_portal
-from .render import SiteRenderer
 from .report import FORMATTERS, format_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -216,6 +215,9 @@ def generate(root: str, out_dir: str, today: str | None) -> None:
 
     For builders that read mkdocs.yml but do not run MkDocs plugins.
     """
+    from . import history  # the site's modules load only for the commands that render
+    from .render import SiteRenderer
+
     portal_root = _portal_root(root)
     result = check_portal(portal_root, _today(today))
     if result.errors:

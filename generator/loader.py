@@ -111,8 +111,12 @@ IGNORED_NAMES = {"readme.md", "index.md"}
 class SourceFile:
     kind: Kind
     id: str
-    path: Path  # absolute
+    file: str  # absolute path (a string: 10,000 Path objects cost a re-check 40 ms)
     rel: str  # posix path relative to the portal root, as reported
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass(slots=True)
@@ -151,20 +155,21 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
         folders.append((kind, folder, real))
     allowed = tuple(real for _, _, real in folders)
     for kind, folder, _ in folders:
-        files: list[tuple[list[str], Path, os.DirEntry[str]]] = []
+        files: list[tuple[list[str], os.DirEntry[str]]] = []
         _walk(folder, root, allowed, files, reported, [kind.folder])
         # Sorted by path segments, as Path objects sort, but on plain strings.
-        for parts, path, item in sorted(files, key=lambda found: found[0]):
+        for parts, item in sorted(files, key=lambda found: found[0]):
             if item.name.lower() in IGNORED_NAMES:
                 continue
             rel = "/".join(parts)
+            path = item.path
             if item.is_symlink():
                 if not _inside(os.path.realpath(path), allowed):
                     reported.append(make_problem("outside-link", rel, 1, link=rel,
                                                  target=_link_text(path)))
                     continue
                 try:
-                    mode = path.stat().st_mode
+                    mode = os.stat(path).st_mode
                 except OSError:
                     reported.append(make_problem(
                         "not-a-file", rel, 1,
@@ -179,12 +184,12 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
                 reported.append(make_problem("not-a-file", rel, 1,
                                              what="a special file (a pipe, socket or device)"))
                 continue
-            found.append(SourceFile(kind, path.stem, path, rel))
+            found.append(SourceFile(kind, item.name[:-3], path, rel))  # the name less ".md"
     return found
 
 
 def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
-          files: list[tuple[list[str], Path, os.DirEntry[str]]], reported: list[Problem],
+          files: list[tuple[list[str], os.DirEntry[str]]], reported: list[Problem],
           parts: list[str]) -> None:
     """Collect the *.md entries under `folder` (at `parts` from the root), entering
     no linked folder."""
@@ -193,6 +198,9 @@ def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
     except OSError:
         return  # an unreadable folder holds nothing we can check
     for item in entries:
+        if item.name.endswith(".md") and item.is_file(follow_symlinks=False):
+            files.append(([*parts, item.name], item))  # the common case, first
+            continue
         path = folder / item.name
         if item.is_dir(follow_symlinks=False):
             if item.name.endswith(".md"):
@@ -204,7 +212,7 @@ def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
                 reported.append(make_problem("outside-link", _rel(path, root), 1,
                                              link=_rel(path, root), target=_link_text(path)))
         elif item.name.endswith(".md"):
-            files.append(([*parts, item.name], path, item))
+            files.append(([*parts, item.name], item))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -215,7 +223,7 @@ def _inside(real: str, folders: tuple[str, ...]) -> bool:
     return any(real == folder or real.startswith(folder + os.sep) for folder in folders)
 
 
-def _link_text(path: Path) -> str:
+def _link_text(path: Path | str) -> str:
     """Where a symbolic link points, as written in the link."""
     try:
         return os.readlink(path)
@@ -223,7 +231,7 @@ def _link_text(path: Path) -> str:
         return os.path.realpath(path)
 
 
-def read_source(path: Path) -> bytes:
+def read_source(path: Path | str) -> bytes:
     """A content file's bytes: at most MAX_FILE_BYTES + 1 of them (parse reports the
     file as too large), and never from a pipe or device (opening one does not
     wait). Symbolic links were checked by `discover`. Raises OSError."""

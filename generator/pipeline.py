@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,6 @@ from pathlib import Path
 from .cache import CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
-from .file_pass import check_files_summarised, load_result
 from .loader import SourceFile, discover, read_source
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
@@ -54,11 +54,11 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
     to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
     for source in files:
         try:
-            stat = source.path.stat()
+            stat = os.stat(source.file)
             signature = (stat.st_mtime_ns, stat.st_size)
             blob = cache.unchanged(source.rel, signature)
             if blob is None:
-                raw = read_source(source.path)
+                raw = read_source(source.file)
                 digest = content_hash(raw)
                 blob = cache.get(source.rel, digest, signature)
                 if blob is None:
@@ -68,8 +68,13 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
                                          detail=f"file cannot be read: {error.strerror}"))
             continue
         blobs.append(blob)
+    # The validators load only when a file needs them (not for a re-check of an
+    # unchanged portal).
+    from .file_pass import check_files_summarised, load_result
+
     checked = check_files_summarised([item[1] for item in to_check],
-                                     [item[2] for item in to_check], config)
+                                     [item[2] for item in to_check], config) \
+        if to_check else []
     for (index, source, _, digest, signature), (blob, summary) in zip(to_check, checked,
                                                                       strict=True):
         blobs[index] = blob

@@ -34,12 +34,13 @@ def format_text(result: PortalResult) -> str:
 
 
 def format_json(result: PortalResult) -> str:
-    document = {
-        "errors": result.errors,
-        "warnings": result.warnings,
-        "problems": [p.as_dict() for p in result.problems],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # One problem per line, each written by the C encoder (indent= would use
+    # the pure-Python one: 0.07 s for 3,000 reminders).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ",\n    ".join(encode(p.as_dict()) for p in result.problems)
+    problems = f"[\n    {lines}\n  ]" if lines else "[]"
+    return (f'{{\n  "errors": {result.errors},\n  "warnings": {result.warnings},\n'
+            f'  "problems": {problems}\n}}\n')
 
 
 def _escape_data(text: str) -> str:

@@ -80,10 +80,10 @@ def test_a_touched_file_is_read_again_but_not_rechecked(make_portal: PortalFacto
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     checked: list[int] = []
     real = file_pass.check_files_summarised
-    monkeypatch.setattr("generator.pipeline.check_files_summarised",
+    monkeypatch.setattr("generator.file_pass.check_files_summarised",
                         lambda sources, *rest: checked.append(len(sources)) or real(sources, *rest))
     assert check_portal(root, TODAY).cached_files == 3
-    assert checked == [0]
+    assert checked == []  # no file needed the per-file pass
 
 
 def test_a_change_is_seen_even_when_the_modification_time_is_kept(make_portal: PortalFactory
@@ -156,3 +156,58 @@ def test_a_linked_file_outside_the_content_folders_is_looked_at_again(
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "guide.md").write_text("# Guide\n", encoding="utf-8")
     assert check_portal(root, TODAY, need_catalog=False).problems == []
+
+
+def _set_kind(root, kind: str = "pian") -> None:
+    (root / INSIGHT).write_text(base(INSIGHT).replace("kind: pain", f"kind: {kind}"),
+                                encoding="utf-8")
+
+
+def test_a_small_change_is_appended_to_the_journal_not_rewritten(make_portal: PortalFactory,
+                                                                 monkeypatch) -> None:
+    monkeypatch.setattr(cache, "JOURNAL_MAX_SIZE", 10)  # the test portal's cache is tiny
+    root = make_portal()
+    check_portal(root, TODAY)
+    main = root / CACHE_DIR / cache.CACHE_FILE
+    journal = root / CACHE_DIR / cache.JOURNAL_FILE
+    written = main.read_bytes()
+    _set_kind(root)
+    assert check_portal(root, TODAY).cached_files == 2
+    assert main.read_bytes() == written and journal.stat().st_size > 0
+    # the next run reads the journal: the changed file's result comes from it
+    result = check_portal(root, TODAY)
+    assert result.cached_files == 3
+    assert [(p.rule, p.line) for p in result.problems] == [("bad-value", 4)]
+
+
+def test_a_half_written_journal_costs_a_recheck_not_a_wrong_result(make_portal: PortalFactory,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setattr(cache, "JOURNAL_MAX_SIZE", 10)
+    root = make_portal()
+    check_portal(root, TODAY)
+    _set_kind(root)
+    check_portal(root, TODAY)
+    journal = root / CACHE_DIR / cache.JOURNAL_FILE
+    journal.write_bytes(journal.read_bytes()[:-7])  # interrupted while appending
+    result = check_portal(root, TODAY)
+    assert result.cached_files == 2  # the edited file is checked again
+    assert [(p.rule, p.line) for p in result.problems] == [("bad-value", 4)]
+
+
+def test_a_large_change_or_a_long_journal_rewrites_the_cache(make_portal: PortalFactory,
+                                                             monkeypatch) -> None:
+    root = make_portal()
+    check_portal(root, TODAY)
+    main = root / CACHE_DIR / cache.CACHE_FILE
+    journal = root / CACHE_DIR / cache.JOURNAL_FILE
+    monkeypatch.setattr(cache, "JOURNAL_MAX_SIZE", 10)
+    _set_kind(root)
+    check_portal(root, TODAY)
+    assert journal.exists()
+    monkeypatch.setattr(cache, "JOURNAL_MAX_SIZE", 0)  # the journal is now too long
+    written = main.read_bytes()
+    _set_kind(root, "need")
+    assert [p.rule for p in check_portal(root, TODAY).problems] == []
+    assert not journal.exists() and main.read_bytes() != written
+    result = check_portal(root, TODAY)
+    assert (result.cached_files, result.problems) == (3, [])

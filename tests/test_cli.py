@@ -261,6 +261,16 @@ def test_json_format_prints_only_the_json_document(mixed_portal: Path) -> None:
     document = json.loads(result.stdout)  # fails on any text around the document
     assert set(document) == {"errors", "warnings", "problems"}
     assert result.stderr == ""
+    # one problem per line: a diff of two reports shows which problems changed
+    lines = result.stdout.splitlines()
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[4:-2]] \
+        == document["problems"]
+
+
+def test_json_of_a_clean_portal_has_an_empty_problem_list(make_portal: PortalFactory) -> None:
+    result = check(make_portal(), "--format", "json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"errors": 0, "warnings": 0, "problems": []}
 
 
 def test_json_problems_have_exactly_the_documented_fields_and_types(mixed_portal: Path) -> None:

@@ -266,7 +266,7 @@ def test_portal_build_refuses_hostile_files_with_a_listing_not_a_traceback(
 # --- properties -------------------------------------------------------------------------
 
 def _source(rel: str = "insights/x.md") -> SourceFile:
-    return SourceFile(Kind.INSIGHT, "x", Path("/nonexistent") / rel, rel)
+    return SourceFile(Kind.INSIGHT, "x", str(Path("/nonexistent") / rel), rel)
 
 
 def _check_result(raw: bytes) -> None:

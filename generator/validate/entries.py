@@ -38,7 +38,8 @@ def check_document(doc: Document, config: PortalConfig) -> tuple[Entry, list[Pro
     problems: list[Problem] = []
     if not is_slug(source.id):
         problems.append(make_problem("bad-slug", source.rel, 1, what="file name",
-                                     value=source.path.name, suggestion=slugify(source.id)))
+                                     value=source.rel.rsplit("/", 1)[-1],
+                                     suggestion=slugify(source.id)))
     checker = FieldChecker(source.rel, doc.lines, config, problems)
     values = checker.mapping(doc.data, FIELDS_BY_KIND[source.kind])
     origin = Origin(source.rel, doc.lines, doc.body_line, checker.past_dates)
