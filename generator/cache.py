@@ -31,6 +31,7 @@ import hashlib
 import io
 import os
 import pickle
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +78,10 @@ def content_hash(raw: bytes) -> str:
 
 
 # A file's result as file_pass pickled it: stored and loaded as plain bytes,
-# so saving the cache never pickles a result a second time.
-CachedResult = bytes
+# so saving the cache never pickles a result a second time. In the main file
+# the bytes are a (start, length) slice of the results file, read only when a
+# run needs them (see `result`): a re-check whose corpus pass is reused never does.
+CachedResult = bytes | tuple[int, int]
 Signature = tuple[int, int]  # a file's modification time (ns) and size
 # What the corpus pass needs to know of a file without unpickling its entry: a
 # digest of everything in the entry but its body text, and its own problems.
@@ -99,8 +102,12 @@ class CheckCache:
     corpus: tuple[str, bytes] | None = None
     _fresh: dict[str, Record] = field(default_factory=dict)
     _stored_corpus: tuple[str, bytes] | None = None
-    _main_size: int = 0  # bytes of the main file read, 0 when there was none to use
+    _main_size: int = 0  # bytes of the main and results files, 0 when there were none
     _journal_size: int = 0
+    # The results file, opened with the main file: another run may replace and
+    # delete it meanwhile, and an open file stays readable.
+    _results_file: io.BufferedReader | None = None
+    _results: bytes | None = None  # its bytes, once a run needed them
 
     @classmethod
     def open(cls, root: Path, config: PortalConfig, enabled: bool = True) -> CheckCache:
@@ -111,10 +118,18 @@ class CheckCache:
         cache = cls(path, key)
         try:
             with path.open("rb") as stream:
-                stored_key, entries, corpus = pickle.load(stream)  # noqa: S301 - ours
+                stored_key, entries, corpus, results_name, results_size = \
+                    pickle.load(stream)  # noqa: S301 - ours
                 size = stream.tell()
             if stored_key == key:
-                cache.entries, cache.corpus, cache._main_size = entries, corpus, size
+                results = path.with_name(results_name).open("rb")
+                # A results file that is not the one the main file was written
+                # with (an interrupted rewrite): nothing in it can be trusted.
+                if os.fstat(results.fileno()).st_size != results_size:
+                    results.close()
+                    return cache
+                cache.entries, cache.corpus = entries, corpus
+                cache._main_size, cache._results_file = size + results_size, results
                 cache._read_journal()
                 cache._stored_corpus = cache.corpus
         except _UNREADABLE:
@@ -143,6 +158,16 @@ class CheckCache:
             if corpus_changed:
                 self.corpus = corpus
         self._journal_size = len(data)
+
+    def result(self, stored: CachedResult) -> bytes:
+        """The bytes of a result `unchanged` or `get` returned."""
+        if isinstance(stored, bytes):
+            return stored
+        if self._results is None:
+            assert self._results_file is not None
+            self._results = self._results_file.read()  # once: one read of all
+        start, length = stored
+        return self._results[start:start + length]
 
     def unchanged(self, rel: str, signature: Signature) -> CachedResult | None:
         """The result for a file whose modification time and size did not change."""
@@ -175,6 +200,14 @@ class CheckCache:
     def save(self) -> None:
         """Keep exactly this run's files (deleted files drop out): a few changes
         are appended to the journal, more rewrite the cache (atomic replace)."""
+        try:
+            self._save()
+        finally:
+            if self._results_file is not None:
+                self._results_file.close()
+                self._results_file = None
+
+    def _save(self) -> None:
         if self.path is None:
             return
         updates = {rel: record for rel, record in self._fresh.items()
@@ -185,6 +218,10 @@ class CheckCache:
         try:
             if self._main_size and len(updates) + len(removed) \
                     <= max(16, len(self._fresh) * JOURNAL_MAX_CHANGED):
+                # Inline bytes only: a journal may outlive the results file its
+                # slices would point into.
+                updates = {rel: (digest, signature, self.result(stored), summary)
+                           for rel, (digest, signature, stored, summary) in updates.items()}
                 corpus_changed = self.corpus != self._stored_corpus  # often not: it is large
                 frame = pickle.dumps((self.key, updates, removed, corpus_changed,
                                       self.corpus if corpus_changed else None),
@@ -207,17 +244,32 @@ class CheckCache:
             os.close(descriptor)
 
     def _rewrite(self) -> None:
+        """A new results file under a new name, then the main file naming it
+        (atomic replace), then the journal and older results files go."""
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
+        results_name = f"check-{secrets.token_hex(8)}.results"
+        records: dict[str, Record] = {}
+        start = 0
+        with (folder / results_name).open("wb") as stream:
+            for rel, (digest, signature, stored, summary) in self._fresh.items():
+                blob = self.result(stored)
+                stream.write(blob)
+                records[rel] = (digest, signature, (start, len(blob)), summary)
+                start += len(blob)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         with temporary.open("wb") as stream:
-            pickle.dump((self.key, self._fresh, self.corpus), stream,
+            pickle.dump((self.key, records, self.corpus, results_name, start), stream,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)
         # Its frames are in the new main file now (a crash before this line
         # leaves frames that are merely stale: see the module's docstring).
         self.path.with_name(JOURNAL_FILE).unlink(missing_ok=True)
+        for old in folder.glob("check-*.results"):
+            if old.name != results_name:
+                old.unlink(missing_ok=True)
 

@@ -147,5 +147,6 @@ class LiveCheck:
             _, source, _, digest, signature = pending[i]
             blobs[i] = blob
             cache.put(source.rel, digest, signature, blob, summary)
+        results = [load_result(cache.result(blob)) for blob in blobs]  # type: ignore[arg-type]
         cache.save()
-        return [load_result(blob) for blob in blobs], len(missing)
+        return results, len(missing)

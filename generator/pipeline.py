@@ -12,7 +12,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CheckCache, Signature, content_hash
+from .cache import CachedResult, CheckCache, Signature, content_hash
 from .catalog import Catalog
 from .config import PortalConfig, load_config
 from .loader import SourceFile, discover, read_source
@@ -50,7 +50,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
     config, problems = load_config(root)
     files = discover(root, problems)
     cache = CheckCache.open(root, config, enabled=use_cache)
-    blobs: list[bytes | None] = []
+    blobs: list[CachedResult | None] = []
     to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
     for source in files:
         try:
@@ -101,7 +101,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
         try:
             for blob in blobs:
                 assert blob is not None  # every file is now either cached or checked
-                entry, file_problems = load_result(blob)
+                entry, file_problems = load_result(cache.result(blob))
                 problems.extend(file_problems)
                 if entry is not None:
                     entries.append(entry)

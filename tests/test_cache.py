@@ -211,3 +211,41 @@ def test_a_large_change_or_a_long_journal_rewrites_the_cache(make_portal: Portal
     assert not journal.exists() and main.read_bytes() != written
     result = check_portal(root, TODAY)
     assert (result.cached_files, result.problems) == (3, [])
+
+
+def test_a_reused_corpus_pass_never_reads_the_stored_results(make_portal: PortalFactory,
+                                                             monkeypatch) -> None:
+    monkeypatch.setattr(cache, "JOURNAL_MAX_SIZE", 10)  # the test portal's cache is tiny
+    root = make_portal()
+    check_portal(root, TODAY, need_catalog=False)
+    _edit(root, "Seen in", "Seen again in")  # body text only
+    monkeypatch.setattr(cache.CheckCache, "_results", property(
+        lambda self: pytest.fail("the results file was read"), lambda self, value: None))
+    result = check_portal(root, TODAY, need_catalog=False)
+    assert (result.cached_files, result.catalog, result.problems) == (2, None, [])
+
+
+def test_results_from_an_interrupted_rewrite_are_not_trusted(make_portal: PortalFactory
+                                                             ) -> None:
+    root = make_portal()
+    first = check_portal(root, TODAY)
+    [results] = (root / CACHE_DIR).glob("check-*.results")
+    results.write_bytes(results.read_bytes()[:-1])  # not the file the main file names
+    again = check_portal(root, TODAY)
+    assert (again.cached_files, again.problems) == (0, first.problems)
+    assert len(list((root / CACHE_DIR).glob("check-*.results"))) == 1  # the old one went
+
+
+def test_a_run_reads_its_results_even_once_another_run_deleted_them(make_portal: PortalFactory
+                                                                    ) -> None:
+    from generator.config import load_config
+
+    root = make_portal()
+    check_portal(root, TODAY)
+    config, _ = load_config(root)
+    opened = cache.CheckCache.open(root, config)
+    stored = opened.entries[INSIGHT][2]
+    assert not isinstance(stored, bytes)  # a slice of the results file, not yet read
+    shutil.rmtree(root / CACHE_DIR)  # another run rewrote or deleted the cache meanwhile
+    entry, problems = file_pass.load_result(opened.result(stored))
+    assert entry is not None and entry.id == "fees-surprise" and problems == []
