@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 from jinja2 import Environment
@@ -39,6 +41,7 @@ from .sanitize import dangerous_html, is_plain
 log = get_plugin_logger(__name__)
 
 REQUIRED_EXTENSIONS = ("attr_list", "admonition", "toc")
+SPILL_BYTES = 1024 * 1024  # generated files at least this large wait on disk
 NOINDEX = '<meta name="robots" content="noindex, nofollow">'
 
 
@@ -69,6 +72,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.stashed: dict[str, tuple[str, ...]] = {}
         self.generated: list[str] = []  # src_uris of the pages on_files added
         self.ours: set[str] = set()  # the same, to look up
+        self.spill_dir: str | None = None  # large generated files wait here (a build)
         # Pages converted by workers (see prerender), and the Markdown set aside
         # for each page MkDocs was given nothing to convert for.
         self.prerenderer: prerender.Prerenderer | None = None
@@ -136,8 +140,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 files.remove(existing)
             inclusion = InclusionLevel.INCLUDED if generated.src_uri in sections \
                 else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, generated.src_uri, content=generated.content,
-                                  inclusion=inclusion)
+            file = self._generated_file(config, generated.src_uri, generated.content,
+                                        inclusion)
             if generated.edit_path:  # "edit this page" opens the researcher's file
                 file.edit_uri = generated.edit_path
             if generated.stashed:
@@ -151,6 +155,27 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config)
         return files
+
+    def _generated_file(self, config: MkDocsConfig, src_uri: str, content: str,
+                        inclusion: InclusionLevel) -> File:
+        """A generated file; a large one that is no page (the exports: 240 MB at
+        40,000 insights) waits on disk rather than in memory until MkDocs copies it."""
+        if self.serving or src_uri.endswith(".md") or len(content) < SPILL_BYTES:
+            return File.generated(config, src_uri, content=content, inclusion=inclusion)
+        if self.spill_dir is None:
+            # In the site folder: MkDocs empties it before the next build, and
+            # `portal build` deletes a failed build's folder, so nothing is left behind.
+            os.makedirs(config.site_dir, exist_ok=True)
+            self.spill_dir = tempfile.mkdtemp(prefix=".insight-portal-", dir=config.site_dir)
+        path = Path(self.spill_dir, *src_uri.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8", newline="")
+        return File.generated(config, src_uri, abs_src_path=str(path), inclusion=inclusion)
+
+    def _remove_spilled(self) -> None:
+        if self.spill_dir is not None:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
+            self.spill_dir = None
 
     def _date_pages(self, catalog: Catalog, events: list[history.Event], today: dt.date,
                     config: MkDocsConfig) -> None:
@@ -255,6 +280,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             # 40,000 insights); once written, nothing reads it again.
             page.content = None
             self.stashed.pop(page.file.src_uri, None)
+            if page.file.src_uri in self.ours:  # likewise its Markdown (~150 MB)
+                page.markdown = None
         return add_noindex(output)
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
@@ -266,8 +293,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self._stop_prerendering()
+        self._remove_spilled()
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._remove_spilled()
         if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild
             pagefind.index_site(config.site_dir, background=self.serving)
 

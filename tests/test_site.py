@@ -934,3 +934,27 @@ def test_links_between_pages_match_posix_relative_paths(directory_urls: bool) ->
                 expected += "/"
             assert link.to(target) == expected, (page, target)
             assert link.to(target, "x") == expected + "#x"
+
+
+def test_large_generated_files_wait_on_disk_and_arrive_whole(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """Exports above SPILL_BYTES are written to a folder in the site and copied from
+    there (not held in memory); the site is the same, and the folder is gone."""
+    from mkdocs.commands.build import build as mkdocs_build_in_process
+    from mkdocs.config import load_config
+
+    from generator import plugin
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795478400")
+    sites = {}
+    for name, threshold in (("memory", plugin.SPILL_BYTES), ("disk", 1)):
+        monkeypatch.setattr(plugin, "SPILL_BYTES", threshold)
+        sites[name] = tmp_path / name
+        mkdocs_build_in_process(load_config(str(REPO / "mkdocs.yml"),
+                                            site_dir=str(sites[name])))
+    spilled = ["export/insights.json", "export/insights.csv", "feed.xml"]
+    for rel in spilled:
+        assert (sites["disk"] / rel).read_bytes() == (sites["memory"] / rel).read_bytes()
+    assert not list(sites["disk"].glob(".insight-portal-*"))
+    assert sorted(p.relative_to(sites["disk"]) for p in sites["disk"].rglob("*")) \
+        == sorted(p.relative_to(sites["memory"]) for p in sites["memory"].rglob("*"))
