@@ -55,25 +55,34 @@ def events(root: Path, catalog: Catalog, today: dt.date) -> list[Event]:
 
 
 def _git_events(root: Path, catalog: Catalog) -> list[Event]:
+    found: list[Event] = []
+    for date, patch in git_log_records(root, ["-p", "--unified=0", "--", "insights"]):
+        found.extend(_patch_events(patch, date, catalog))
+    return found
+
+
+def git_log_records(root: Path, arguments: list[str]) -> list[tuple[dt.date, str]]:
+    """`git log <arguments>` in `root`, newest first, as (committer date, what
+    the commit printed after its date line); empty outside a repository or
+    without git."""
     try:
         completed = subprocess.run(
-            ["git", "-C", str(root), "log", "--no-renames", "--relative", "-p",
-             "--unified=0", "--no-color", "--format=%x00%cI", "--", "insights"],
+            ["git", "-c", "core.quotePath=false", "-C", str(root), "log", "--no-renames",
+             "--relative", "--no-color", "--format=%x00%cI", *arguments],
             capture_output=True, text=True, encoding="utf-8", errors="replace",
             check=False, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return []
     if completed.returncode != 0:  # not a git repository, or git missing
         return []
-    found: list[Event] = []
+    records: list[tuple[dt.date, str]] = []
     for record in completed.stdout.split("\x00")[1:]:
-        header, _, patch = record.partition("\n")
+        header, _, rest = record.partition("\n")
         try:
-            date = dt.datetime.fromisoformat(header.strip()).date()
+            records.append((dt.datetime.fromisoformat(header.strip()).date(), rest))
         except ValueError:
             continue
-        found.extend(_patch_events(patch, date, catalog))
-    return found
+    return records
 
 
 def _patch_events(patch: str, date: dt.date, catalog: Catalog) -> list[Event]:

@@ -22,12 +22,11 @@ every page change every day.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from .catalog import Catalog
-from .history import Event
+from .history import Event, git_log_records
 from .model import Kind
 
 
@@ -38,23 +37,8 @@ def git_last_changed(root: Path, folders: Iterable[str]) -> dict[str, dt.date]:
     One `git log --name-only`, newest first: a path's first appearance is its
     last change. Committer dates, as generator/history.py reads them.
     """
-    try:
-        completed = subprocess.run(
-            ["git", "-c", "core.quotePath=false", "-C", str(root), "log", "--no-renames",
-             "--relative", "--name-only", "--no-color", "--format=%x00%cI", "--", *folders],
-            capture_output=True, text=True, encoding="utf-8", errors="replace",
-            check=False, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    if completed.returncode != 0:  # not a git repository, or git missing
-        return {}
     changed: dict[str, dt.date] = {}
-    for record in completed.stdout.split("\x00")[1:]:
-        header, _, names = record.partition("\n")
-        try:
-            date = dt.datetime.fromisoformat(header.strip()).date()
-        except ValueError:
-            continue
+    for date, names in git_log_records(root, ["--name-only", "--", *folders]):
         for name in names.split("\n"):
             if name and name not in changed:
                 changed[name] = date
