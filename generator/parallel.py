@@ -16,10 +16,11 @@ PORTAL_WORKERS=N in the environment caps the processes at N.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -39,6 +40,24 @@ def map_indexed(job: Callable[[int], T], count: int, min_items: int) -> list[T]:
         except (OSError, multiprocessing.ProcessError, pickle.PickleError, EOFError):
             pass  # e.g. no fork allowed here: run in this process instead
     return [job(index) for index in range(count)]
+
+
+def stream_indexed(job: Callable[[int], T], count: int, chunk_size: int
+                   ) -> tuple[multiprocessing.pool.Pool, Iterator[list[T]]] | None:
+    """One forked worker computing [job(0), …, job(count - 1)] in order, in
+    chunks the caller takes as they come while it does other work; None if the
+    process cannot fork. The caller terminates the pool."""
+    global _job
+    _job = job
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1)  # forks now, inheriting _job
+    except (OSError, ValueError):
+        return None
+    finally:
+        _job = None
+    chunks = [range(start, min(start + chunk_size, count))
+              for start in range(0, count, chunk_size)]
+    return pool, pool.imap(_run_chunk, chunks)  # type: ignore[arg-type]
 
 
 def worker_count(items: int, min_items: int) -> int:

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import Pool
 
@@ -34,7 +33,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from .parallel import worker_count
+from .parallel import stream_indexed, worker_count
 
 MIN_PAGES = 400  # below this, forking costs more than it saves
 # Of every five pages, the worker converts three and this process two: this
@@ -76,18 +75,12 @@ class Prerenderer:
             return  # one core: the conversion would merely move, not shrink
         taken, of = _WORKER_SHARE
         mine = [file for index, file in enumerate(targets) if index % of < taken]
-        global _job
-        _job = lambda index: (mine[index].src_uri, _render(mine[index], files, config))  # noqa: E731
-        try:
-            self._pool = multiprocessing.get_context("fork").Pool(1)
-        except (OSError, ValueError):
+        started = stream_indexed(
+            lambda index: (mine[index].src_uri, _render(mine[index], files, config)),
+            len(mine), chunk_size=50)
+        if started is None:
             return  # no fork here: MkDocs converts every page itself
-        finally:
-            _job = None
-        size = 50
-        chunks = [range(start, min(start + size, len(mine)))
-                  for start in range(0, len(mine), size)]
-        self._results = self._pool.imap(_run_chunk, chunks)
+        self._pool, self._results = started
         self._assigned = {file.src_uri for file in mine}
 
     def take(self, src_uri: str) -> Prerendered | None:
@@ -99,10 +92,7 @@ class Prerenderer:
         while src_uri not in self._ready and self._results is not None:
             try:
                 chunk = next(self._results)
-            except StopIteration:
-                self.close()
-                break
-            except Exception:  # noqa: BLE001 - a lost worker: convert here instead
+            except Exception:  # noqa: BLE001 - done, or a lost worker: convert here instead
                 self.close()
                 break
             self._ready.update(chunk)
@@ -114,15 +104,6 @@ class Prerenderer:
             self._pool.join()
         self._pool, self._results, self._assigned = None, None, set()
         self._ready.clear()
-
-
-# The job the forked worker inherits: set just before the pool starts.
-_job: Callable[[int], tuple[str, Prerendered | None]] | None = None
-
-
-def _run_chunk(indices: range) -> list[tuple[str, Prerendered | None]]:
-    assert _job is not None  # set by the parent before forking
-    return [_job(index) for index in indices]
 
 
 def apply(prerendered: Prerendered, page: Page, files: Files) -> str:
