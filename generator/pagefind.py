@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import html
+import json
 import importlib.util
 import re
 import shutil
@@ -52,12 +53,12 @@ SCRIPT = "assets/insight-portal-search.js"
 BUNDLE = "pagefind"  # the folder Pagefind writes into, under the site dir
 INSTALL_HINT = "pip install 'insight-portal[pagefind]'"
 INDEXED_FOLDERS = ("insights", "personas", "journeys")
-# Facet names as the search page shows them, and the ones shown open. Pagefind's UI
-# fetches every facet's page lists before the first query (about 90 KB per facet at
-# 40,000 insights), so there is no facet for the page type: it would cost as much as
-# the others for the ~100 persona and journey pages among 40,000.
-FILTERS = ("Decision status", "Kind", "Severity", "Persona", "Journey", "Tag")
-OPEN_FILTERS = ("Decision status",)
+# Facets: (key in the search page's URL, name as the page shows it). The search page
+# fetches a facet's page lists (about 90 KB each at 40,000 insights) only when the reader
+# opens its filters, never for a plain query.
+FACETS = (("status", "Decision status"), ("kind", "Kind"), ("severity", "Severity"),
+          ("persona", "Persona"), ("journey", "Journey"), ("tag", "Tag"))
+FILTERS = tuple(name for _, name in FACETS)
 
 SEARCH_PAGE_CONTENT = """\
 ---
@@ -67,7 +68,7 @@ hide: [navigation, toc]
 
 # Search
 
-<div id="portal-search" class="ip-search" data-open-filters="{open}">
+<div id="portal-search" class="ip-search" data-facets="{facets}">
 <noscript>Search needs JavaScript; the Insights page filters without it.</noscript>
 </div>
 """
@@ -118,10 +119,10 @@ def _in_nav(nav: object, target: str) -> bool:
 
 
 def add_files(files: Files, config: MkDocsConfig) -> None:
-    """The search page (in the nav) and the script that mounts Pagefind's UI."""
+    """The search page (in the nav) and the script that runs it over Pagefind's API."""
     script = resources.files("generator").joinpath("assets", Path(SCRIPT).name)
     content = {
-        SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(open=html.escape(",".join(OPEN_FILTERS))),
+        SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(facets=html.escape(json.dumps(FACETS))),
         SCRIPT: script.read_text(encoding="utf-8").replace(
             "__SEARCH_PAGE__", "search/" if config.use_directory_urls else "search/index.html"),
     }
@@ -140,6 +141,7 @@ def add_files(files: Files, config: MkDocsConfig) -> None:
 _ARTICLE = re.compile(r"<article\b", re.IGNORECASE)
 _ARTICLE_END = re.compile(r"<article\b[^>]*>", re.IGNORECASE)
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_HEADERLINK = '<a class="headerlink"'  # as MkDocs' toc extension writes it
 
 
 def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
@@ -157,6 +159,8 @@ def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
         return output  # e.g. a hand-written page in that folder
     facets = insight_facets(catalog.insights[entry_id], catalog) \
         if folder == "insights" and catalog is not None else []
+    # The "¶" permalink of every heading is not text: it would end each title and excerpt.
+    output = output.replace(_HEADERLINK, '<a data-pagefind-ignore class="headerlink"')
     spans = "".join(f'<span data-pagefind-filter="{html.escape(key)}:{html.escape(value)}">'
                     "</span>" for key, value in facets)
     hidden = f'<div hidden data-pagefind-ignore>{spans}</div>' if spans else ""

@@ -27,6 +27,9 @@ plugins:
   - search
   - insight-portal:
       search: pagefind
+markdown_extensions:
+  - toc:
+      permalink: true
 """
 
 # A second insight with other facets than the base one: two personas, two tags, no
@@ -167,6 +170,22 @@ def test_search_page_is_in_the_nav_and_mounts_the_ui(site: Path) -> None:
     assert "__SEARCH_PAGE__" not in text and '"search/"' in text
     # No request leaves the site: the script only builds URLs from its own location.
     assert not re.search(r"https?://", text)
+
+
+def test_permalinks_and_cards_of_other_insights_are_not_indexed(site: Path) -> None:
+    document = page(site, "insights/late-slots/index.html")
+    headerlinks = document.xpath('//article//a[contains(@class, "headerlink")]')
+    assert headerlinks and all(a.get("data-pagefind-ignore") is not None for a in headerlinks)
+    # A card links to an insight: its title and summary are that page's words.
+    cards = page(site, "personas/shopper/index.html").xpath('//article//article[contains(@class, "ip-card")]'
+                           '[.//*[contains(@class, "ip-card-title")]]')
+    assert cards and all(card.get("data-pagefind-ignore") is not None for card in cards)
+
+
+def test_search_page_names_its_facets(site: Path) -> None:
+    (container,) = page(site, "search/index.html").xpath('//*[@id="portal-search"]')
+    assert json.loads(container.get("data-facets")) == [list(f) for f in pagefind.FACETS]
+    assert [name for _, name in pagefind.FACETS] == list(pagefind.FILTERS)
 
 
 def test_search_page_url_without_directory_urls(tmp_path: Path) -> None:

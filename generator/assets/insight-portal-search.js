@@ -5,9 +5,16 @@
  *   search plugin, which this backend turns off). It is a plain GET form to the search page,
  *   so it works from the keyboard (Enter) and without this page's JavaScript state; "/"
  *   focuses it when focus is not in a text field.
- * - The search page (#portal-search): Pagefind's UI with the portal's facets, started with
- *   ?q= from the header form. Pagefind fetches only the index chunks a query needs, from
- *   this site; nothing is requested from another host.
+ * - The search page (#portal-search): a small search app over Pagefind's JavaScript API.
+ *   Pagefind fetches only the index chunks a query needs. Its own UI also fetches every
+ *   facet's page lists as soon as it starts (0.7 MB at 40,000 insights), whether or not the
+ *   reader filters; here the facets are fetched when the reader opens "Filters" (or follows
+ *   a link that sets one), so a plain query costs only its own chunks.
+ *
+ * State lives in the query string (?q=slot&status=New&persona=Maya), so a search or a
+ * filtered list can be bookmarked and shared; the facets' URL keys and names come from the
+ * plugin (data-facets). Text from the index reaches the page through textContent, except
+ * Pagefind's excerpt, whose <mark> highlights are kept and everything else is made text.
  *
  * The site root is found from this script's own URL (<root>/assets/...), so the portal works
  * under a sub-path. __SEARCH_PAGE__ is replaced by the plugin with the search page's URL
@@ -17,35 +24,52 @@
   "use strict";
 
   var SEARCH_PAGE = "__SEARCH_PAGE__";
-  var DEBOUNCE_MS = 50; // Pagefind's default is 300 ms; answers take far less
+  var DEBOUNCE_MS = 80;
+  var PAGE_SIZE = 10; // results whose excerpt is fetched at a time (one small file each)
+  var FIELD_LABEL = "Search insights, personas and journeys";
   var script = document.currentScript;
   if (!script || !script.src) return;
   var root = new URL("..", script.src);
   var bundle = new URL("pagefind/", root);
+  var numberFormat = new Intl.NumberFormat();
+
+  /* ------------------------------------------------------------------ DOM helpers */
+
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      var value = props[key];
+      if (value == null || value === false) return;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key === "hidden" || key === "checked") node[key] = !!value;
+      else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child == null || child === "") return;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function num(n) { return numberFormat.format(n); }
+
+  function token(label) { return String(label).toLowerCase().replace(/[^a-z0-9]+/g, "-"); }
+
+  /* ------------------------------------------------------------------ header field */
 
   function headerField() {
     var header = document.querySelector(".md-header__inner");
     if (!header || document.getElementById("ip-search-field")) return null;
-    var form = document.createElement("form");
-    form.className = "ip-header-search";
-    form.setAttribute("role", "search");
-    form.method = "get";
-    form.action = new URL(SEARCH_PAGE, root).href;
-    var label = document.createElement("label");
-    label.htmlFor = "ip-search-field";
-    label.className = "ip-visually-hidden";
-    label.textContent = "Search insights, personas and journeys";
-    var input = document.createElement("input");
-    input.id = "ip-search-field";
-    input.type = "search";
-    input.name = "q";
-    input.placeholder = "Search";
-    input.autocomplete = "off";
-    input.setAttribute("aria-keyshortcuts", "/");
-    form.appendChild(label);
-    form.appendChild(input);
-    var source = header.querySelector(".md-header__source");
-    header.insertBefore(form, source);
+    var input = el("input", { id: "ip-search-field", type: "search", name: "q",
+      placeholder: "Search", autocomplete: "off", "aria-keyshortcuts": "/" });
+    var form = el("form", { class: "ip-header-search", role: "search", method: "get",
+      "aria-label": "Quick search",
+      action: new URL(SEARCH_PAGE, root).href }, [
+      el("label", { for: "ip-search-field", class: "ip-visually-hidden", text: FIELD_LABEL }),
+      input]);
+    header.insertBefore(form, header.querySelector(".md-header__source"));
     var style = document.createElement("style");
     style.textContent =
       ".ip-header-search{margin:0 .4rem;align-self:center}" +
@@ -54,64 +78,223 @@
       ".ip-header-search input::placeholder{color:inherit;opacity:.8}" +
       ".ip-header-search input:focus{outline:2px solid currentColor;outline-offset:1px;" +
       "background:rgba(0,0,0,.4)}" +
-      "@media screen and (max-width:44.9375em){.ip-header-search input{width:6.5rem}}" +
-      // Pagefind's UI in Material's colours (light and dark) and type scale.
-      ".ip-pagefind{--pagefind-ui-scale:.8;--pagefind-ui-primary:var(--md-accent-fg-color);" +
-      "--pagefind-ui-text:var(--md-default-fg-color);" +
-      "--pagefind-ui-background:var(--md-default-bg-color);" +
-      "--pagefind-ui-border:var(--md-default-fg-color--lightest);" +
-      "--pagefind-ui-tag:var(--md-default-fg-color--lightest);--pagefind-ui-font:inherit;" +
-      "padding-top:0}";
+      "@media screen and (max-width:44.9375em){.ip-header-search input{width:6.5rem}}";
     document.head.appendChild(style);
     return input;
   }
 
-  function load(tag, attributes) {
-    return new Promise(function (resolve, reject) {
-      var element = document.createElement(tag);
-      Object.keys(attributes).forEach(function (key) { element.setAttribute(key, attributes[key]); });
-      element.onload = resolve;
-      element.onerror = reject;
-      document.head.appendChild(element);
+  /* ------------------------------------------------------------------ search page */
+
+  // Pagefind's excerpt is HTML: page text (escaped) with <mark> around matched words. Parsed
+  // in an inert <template>; only the text and the <mark>s are carried over.
+  function excerptNode(excerpt) {
+    var template = document.createElement("template");
+    template.innerHTML = excerpt || "";
+    var out = el("p", { class: "ip-search-excerpt" });
+    template.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") out.appendChild(el("mark", { text: node.textContent }));
+      else out.appendChild(document.createTextNode(node.textContent));
     });
+    return out;
+  }
+
+  function badges(filters) {
+    var parts = [];
+    [["Decision status", "ip-status-"], ["Severity", "ip-severity-"], ["Kind", "ip-kind-"]]
+      .forEach(function (pair) {
+        (filters[pair[0]] || []).forEach(function (value) {
+          var text = pair[0] === "Severity" ? value + " severity" : value;
+          parts.push(el("span", { class: "ip-badge " + pair[1] + token(value), text: text }), " ");
+        });
+      });
+    return parts.length ? el("p", { class: "ip-card-meta" }, parts) : null;
+  }
+
+  function resultItem(data) {
+    var title = (data.meta && data.meta.title) || data.url;
+    return el("li", null, [el("article", { class: "ip-card" }, [
+      el("h3", { class: "ip-card-title" }, [el("a", { href: data.url, text: title })]),
+      badges(data.filters || {}),
+      excerptNode(data.excerpt),
+    ])]);
+  }
+
+  function SearchApp(container, pagefind) {
+    var facets = JSON.parse(container.getAttribute("data-facets") || "[]"); // [[key, name]]
+    var params = new URLSearchParams(window.location.search);
+    var selected = {}; // facet name -> array of chosen values
+    facets.forEach(function (facet) {
+      var values = params.getAll(facet[0]).filter(Boolean);
+      if (values.length) selected[facet[1]] = values;
+    });
+    var totals = null; // every facet value's page count, once fetched
+    var facetsLoading = null;
+    var current = { results: [], shown: 0, generation: 0 };
+    var timer = 0;
+
+    var input = el("input", { id: "ip-search-q", class: "ip-input", type: "search", name: "q",
+      autocomplete: "off" });
+    input.value = params.get("q") || "";
+    var form = el("form", { class: "ip-toolbar", role: "search", "aria-label": "Search page",
+      onsubmit: function (event) { event.preventDefault(); run(); } }, [
+      el("div", { class: "ip-field ip-field-q" }, [
+        el("label", { for: "ip-search-q", text: FIELD_LABEL }), input])]);
+    var chosenCount = el("span", { class: "ip-facets-selected" });
+    var toggle = el("button", { type: "button", class: "ip-button ip-facets-toggle",
+      "aria-expanded": "false", "aria-controls": "ip-search-facets", onclick: toggleFacets },
+      ["Filters", chosenCount]);
+    var facetList = el("div", { class: "ip-facet-list", id: "ip-search-facets", hidden: true });
+    var line = el("p", { class: "ip-results-line", role: "status", "aria-atomic": "true" });
+    var list = el("ol", { class: "ip-cards ip-search-results" });
+    var more = el("button", { type: "button", class: "ip-button ip-search-more", hidden: true,
+      onclick: function () { showMore(true); } }, ["Show more results"]);
+    var app = el("div", { class: "ip-app ip-view-search" }, [
+      form,
+      el("div", { class: "ip-facets", role: "group", "aria-label": "Filters" }, [toggle, facetList]),
+      el("div", { class: "ip-results" }, [
+        el("h2", { class: "ip-visually-hidden", text: "Results" }), line, list, more]),
+    ]);
+    container.textContent = "";
+    container.appendChild(app);
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(); }, DEBOUNCE_MS);
+    });
+
+    function chosen() {
+      return Object.keys(selected).reduce(function (n, k) { return n + selected[k].length; }, 0);
+    }
+
+    function toggleFacets() {
+      var open = facetList.hidden;
+      facetList.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) loadFacets();
+    }
+
+    function loadFacets() {
+      if (!facetsLoading) {
+        facetList.appendChild(el("p", { class: "ip-search-loading", text: "Loading filters\u2026" }));
+        facetsLoading = pagefind.filters().then(function (all) {
+          totals = all;
+          drawFacets(all);
+        }, function () {
+          facetList.textContent = "The filters could not be loaded. Reload the page to try again.";
+        });
+      }
+      return facetsLoading;
+    }
+
+    function drawFacets(counts) {
+      facetList.textContent = "";
+      facets.forEach(function (facet) {
+        var name = facet[1];
+        var values = Object.keys(totals[name] || {});
+        (selected[name] || []).forEach(function (v) { if (values.indexOf(v) < 0) values.push(v); });
+        if (!values.length) return;
+        values.sort(function (a, b) {
+          return (totals[name][b] || 0) - (totals[name][a] || 0) || a.localeCompare(b);
+        });
+        var options = values.map(function (value) {
+          var count = (counts[name] || {})[value] || 0;
+          var isChosen = (selected[name] || []).indexOf(value) >= 0;
+          var box = el("input", { type: "checkbox", checked: isChosen,
+            onchange: function () { choose(name, value, box.checked); } });
+          return el("li", { class: count || isChosen ? null : "ip-zero" }, [
+            el("label", { class: "ip-option" }, [box,
+              el("span", { class: "ip-option-label", text: value }),
+              el("span", { class: "ip-count", text: "(" + num(count) + ")" })])]);
+        });
+        facetList.appendChild(el("fieldset", { "data-facet": facet[0] }, [
+          el("legend", { text: name }), el("ul", { class: "ip-options" }, options)]));
+      });
+    }
+
+    function choose(name, value, on) {
+      var values = (selected[name] || []).filter(function (v) { return v !== value; });
+      if (on) values.push(value);
+      if (values.length) selected[name] = values; else delete selected[name];
+      run();
+    }
+
+    function writeUrl(term) {
+      var out = new URLSearchParams();
+      if (term) out.set("q", term);
+      facets.forEach(function (facet) {
+        (selected[facet[1]] || []).forEach(function (v) { out.append(facet[0], v); });
+      });
+      var query = out.toString();
+      history.replaceState(history.state, "", query ? "?" + query : window.location.pathname);
+    }
+
+    // One search; an answer that arrives after a newer search has started is dropped.
+    function run() {
+      var term = input.value.trim();
+      var filters = {};
+      Object.keys(selected).forEach(function (k) { filters[k] = { any: selected[k] }; });
+      var generation = ++current.generation;
+      chosenCount.textContent = chosen() ? " (" + num(chosen()) + " selected)" : "";
+      writeUrl(term);
+      if (!term && !chosen()) {
+        current.results = [];
+        list.textContent = "";
+        more.hidden = true;
+        line.textContent = "";
+        if (totals) drawFacets(totals);
+        return;
+      }
+      app.setAttribute("aria-busy", "true");
+      pagefind.search(term || null, { filters: filters }).then(function (search) {
+        if (generation !== current.generation) return;
+        current.results = search.results;
+        current.shown = 0;
+        list.textContent = "";
+        var n = search.results.length;
+        line.textContent = n ? num(n) + (n === 1 ? " page" : " pages") + (term ? " match \u201c" + term + "\u201d" : " match these filters")
+          : (term ? "No page matches \u201c" + term + "\u201d" : "No page matches these filters") +
+            (chosen() ? ". Remove a filter to see more." : ".");
+        if (totals) drawFacets(search.filters || {});
+        return showMore(false);
+      }).then(function () {
+        if (generation === current.generation) app.removeAttribute("aria-busy");
+      }, function (error) {
+        app.removeAttribute("aria-busy");
+        line.textContent = "Search failed: " + error;
+      });
+    }
+
+    function showMore(moveFocus) {
+      var generation = current.generation;
+      var batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
+      current.shown += batch.length;
+      more.hidden = current.shown >= current.results.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
+        if (generation !== current.generation) return;
+        var items = pages.map(resultItem);
+        items.forEach(function (item) { list.appendChild(item); });
+        if (moveFocus && items.length) items[0].querySelector("a").focus();
+      });
+    }
+
+    this.start = function () {
+      if (chosen()) {
+        toggleFacets();
+        facetsLoading.then(function () { run(); });
+      } else {
+        run();
+      }
+      if (!input.value) input.focus();
+    };
   }
 
   function searchPage(container) {
-    var query = new URLSearchParams(window.location.search).get("q") || "";
-    var open = (container.getAttribute("data-open-filters") || "").split(",").filter(Boolean);
-    load("link", { rel: "stylesheet", href: new URL("pagefind-ui.css", bundle).href });
-    load("script", { src: new URL("pagefind-ui.js", bundle).href }).then(function () {
-      container.textContent = "";
-      // Material styles details, summary and lists inside .md-typeset (the article) as
-      // admonitions; Pagefind's filters are details. Mount the UI just after the article.
-      var mount = container;
-      var article = container.closest(".md-typeset");
-      if (article) {
-        mount = document.createElement("div");
-        mount.className = "md-content__inner ip-pagefind";
-        article.parentNode.insertBefore(mount, article.nextSibling);
-      }
-      mount.id = "ip-pagefind";
-      var ui = new window.PagefindUI({
-        element: "#ip-pagefind",
-        bundlePath: bundle.pathname,
-        baseUrl: root.pathname,
-        showImages: false,
-        showSubResults: false,
-        openFilters: open,
-        debounceTimeoutMs: DEBOUNCE_MS,
-        autofocus: !query,
-        translations: { placeholder: "Search insights, personas and journeys" }
+    import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
+      return pagefind.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        pagefind.init(); // the index entry and WebAssembly start loading before a key is pressed
+        new SearchApp(container, pagefind).start();
       });
-      var input = mount.querySelector("input.pagefind-ui__search-input");
-      if (input) {
-        input.setAttribute("aria-label", "Search insights, personas and journeys");
-        // Pagefind's UI loads its index entry and WebAssembly on the field's first focus
-        // event; on the search page the reader is here to search, so load them now.
-        input.dispatchEvent(new FocusEvent("focus"));
-      }
-      if (query) ui.triggerSearch(query);
-    }, function () {
+    }).catch(function () {
       container.textContent = "The search index could not be loaded. In a preview (portal " +
         "serve) it is still being built: reload the page in a few seconds.";
     });
@@ -122,8 +305,7 @@
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-    var input = document.querySelector("input.pagefind-ui__search-input") ||
-      document.getElementById("ip-search-field");
+    var input = document.getElementById("ip-search-q") || document.getElementById("ip-search-field");
     if (!input) return;
     event.preventDefault();
     input.focus();
