@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import atexit
 import html
-import json
 import importlib.util
+import json
 import re
 import shutil
 import subprocess

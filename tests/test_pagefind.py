@@ -177,8 +177,8 @@ def test_permalinks_and_cards_of_other_insights_are_not_indexed(site: Path) -> N
     headerlinks = document.xpath('//article//a[contains(@class, "headerlink")]')
     assert headerlinks and all(a.get("data-pagefind-ignore") is not None for a in headerlinks)
     # A card links to an insight: its title and summary are that page's words.
-    cards = page(site, "personas/shopper/index.html").xpath('//article//article[contains(@class, "ip-card")]'
-                           '[.//*[contains(@class, "ip-card-title")]]')
+    cards = page(site, "personas/shopper/index.html").xpath(
+        '//article//article[contains(@class, "ip-card")][.//*[contains(@class, "ip-card-title")]]')
     assert cards and all(card.get("data-pagefind-ignore") is not None for card in cards)
 
 

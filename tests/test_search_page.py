@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import urlsplit
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO, TODAY, run_portal
@@ -23,9 +22,8 @@ from generator.model import DecisionStatus
 from generator.render import STATUS_LABELS
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
     from browser_support import Tab
+    from playwright.sync_api import Browser
 
 pytest_plugins = ["browser_support"]  # Chromium, `catalog`, `axe_source`
 
