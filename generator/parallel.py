@@ -15,13 +15,15 @@ PORTAL_WORKERS=N in the environment caps the processes at N.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.pool
 import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out fast and slow items
@@ -42,22 +44,57 @@ def map_indexed(job: Callable[[int], T], count: int, min_items: int) -> list[T]:
     return [job(index) for index in range(count)]
 
 
-def stream_indexed(job: Callable[[int], T], count: int, chunk_size: int
-                   ) -> tuple[multiprocessing.pool.Pool, Iterator[list[T]]] | None:
-    """One forked worker computing [job(0), …, job(count - 1)] in order, in
-    chunks the caller takes as they come while it does other work; None if the
-    process cannot fork. The caller terminates the pool."""
-    global _job
-    _job = job
+class Stream(Generic[T]):
+    """One forked worker computing [job(0), …, job(count - 1)] in order, in chunks
+    the caller takes as they come while it does other work. The worker runs at
+    most about one chunk ahead: it blocks on the pipe until the caller reads, so
+    results never pile up in memory when the caller is the slower of the two."""
+
+    def __init__(self, job: Callable[[int], T], count: int, chunk_size: int) -> None:
+        global _job
+        context = multiprocessing.get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        _job = job
+        try:
+            self._process = context.Process(target=_produce, args=(writer, count, chunk_size),
+                                            daemon=True)
+            self._process.start()  # forks now, inheriting _job
+        finally:
+            _job = None
+            writer.close()
+
+    def __iter__(self) -> Iterator[list[T]]:
+        """The chunks in order; EOFError if the worker ended before sending them all."""
+        while True:
+            chunk = self._reader.recv()
+            if chunk is None:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        self._reader.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def stream_indexed(job: Callable[[int], T], count: int, chunk_size: int) -> Stream | None:
+    """A Stream of job's results, or None if the process cannot fork."""
     try:
-        pool = multiprocessing.get_context("fork").Pool(1)  # forks now, inheriting _job
+        return Stream(job, count, chunk_size)
     except (OSError, ValueError):
         return None
-    finally:
-        _job = None
-    chunks = [range(start, min(start + chunk_size, count))
-              for start in range(0, count, chunk_size)]
-    return pool, pool.imap(_run_chunk, chunks)  # type: ignore[arg-type]
+
+
+def _produce(writer: multiprocessing.connection.Connection, count: int,
+             chunk_size: int) -> None:
+    # The parent's objects are shared copy-on-write: a collection here would
+    # touch (and so copy) every one of them. This process is short-lived.
+    gc.freeze()
+    for start in range(0, count, chunk_size):
+        writer.send(_run_chunk(range(start, min(start + chunk_size, count))))
+    writer.send(None)
+    writer.close()
 
 
 def worker_count(items: int, min_items: int) -> int:

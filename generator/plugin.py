@@ -27,7 +27,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import history, lastmod, pagefind, prerender
+from . import history, lastmod, pagefind, prebuild, prerender
 from .catalog import Catalog
 from .config import resolve_today
 from .html_stash import restore_blocks, search_view
@@ -78,6 +78,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.prerenderer: prerender.Prerenderer | None = None
         self.blanked: dict[str, tuple[prerender.Prerendered, str]] = {}
         self.converted_elsewhere = 0
+        self.nav: Navigation | None = None
+        self.page_builder: prebuild.PageBuilder | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -207,6 +209,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # The live preview renders a page when it is asked for, not all up front.
         self._stop_prerendering()
+        self.nav = nav
         if not self.serving:
             self.prerenderer = prerender.Prerenderer(self.generated, files, config)
         return nav
@@ -216,6 +219,14 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             self.prerenderer.close()
             self.prerenderer = None
         self.blanked.clear()
+
+    def _stop_prebuilding(self) -> None:
+        if self.page_builder is not None:
+            if self.page_builder.rendered_elsewhere:
+                log.debug(f"{self.page_builder.rendered_elsewhere} pages were rendered into "
+                          "the theme on a second core")
+            self.page_builder.close()
+            self.page_builder = None
 
     @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
@@ -269,6 +280,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     @event_priority(-100)  # last: after search has read the page
     def on_page_context(self, context: TemplateContext, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
+        if self.page_builder is not None and self.page_builder.context(context, page):
+            return context  # rendered by the worker (see prebuild.py)
         page.content = restore_blocks(page.content or "", self.stashed.get(page.file.src_uri, ()))
         return context
 
@@ -284,18 +297,25 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 page.markdown = None
         return add_noindex(output)
 
+    @event_priority(-100)  # last: the worker forks with the environment MkDocs will use
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         self._stop_prerendering()  # every page has been converted by now
         if self.converted_elsewhere:
             log.debug(f"{self.converted_elsewhere} pages were converted on a second core")
         self.converted_elsewhere = 0
+        self._stop_prebuilding()
+        if not self.serving and self.nav is not None:
+            self.page_builder = prebuild.PageBuilder(self.ours, files, config, self.nav, env,
+                                                     [str(OVERRIDES)])
         return env
 
     def on_build_error(self, error: Exception) -> None:
         self._stop_prerendering()
+        self._stop_prebuilding()
         self._remove_spilled()
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._stop_prebuilding()
         self._remove_spilled()
         if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild
             pagefind.index_site(config.site_dir, background=self.serving)

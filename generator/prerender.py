@@ -22,23 +22,25 @@ itself; a worker that fails leaves its remaining pages to MkDocs as well.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
+from typing import Generic, TypeVar
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from .parallel import stream_indexed, worker_count
+from .parallel import Stream, stream_indexed, worker_count
 
 MIN_PAGES = 400  # below this, forking costs more than it saves
 # Of every five pages, the worker converts three and this process two: this
 # process also runs every plugin's page events for all of them.
 _WORKER_SHARE = (3, 5)
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -59,51 +61,79 @@ def digest(markdown: str) -> str:
                            digest_size=16).hexdigest()
 
 
+class Ahead(Generic[R]):
+    """A forked worker computing one result per key, in the order this process will
+    ask for them, while this process does other work; `take` waits when need be."""
+
+    def __init__(self, keys: list[str], job: Callable[[int], R], chunk_size: int) -> None:
+        self._ready: dict[str, R | None] = {}
+        self._assigned: set[str] = set()
+        self._stream: Stream[tuple[str, R | None]] | None = stream_indexed(
+            lambda index: (keys[index], job(index)), len(keys), chunk_size)
+        self._chunks: Iterator[list[tuple[str, R | None]]] | None = None
+        self.delivered = 0  # results taken
+        if self._stream is not None:
+            self._chunks = iter(self._stream)
+            self._assigned = set(keys)
+
+    def take(self, key: str) -> R | None:
+        """The worker's result for `key`, or None if the key is not the worker's or
+        it could not compute it."""
+        if key not in self._assigned:
+            return None
+        self._assigned.discard(key)
+        while key not in self._ready and self._chunks is not None:
+            try:
+                chunk = next(self._chunks)
+            except Exception:  # noqa: BLE001 - done, or a lost worker: compute here instead
+                self.close()
+                break
+            self._ready.update(chunk)
+        result = self._ready.pop(key, None)
+        self.delivered += result is not None
+        return result
+
+    @property
+    def running(self) -> bool:
+        """Whether a worker was started (False: the process could not fork)."""
+        return self._stream is not None
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        self._stream, self._chunks, self._assigned = None, None, set()
+        self._ready.clear()
+
+
+def worker_share(files: list[File], taken: int, of: int) -> list[File]:
+    """`taken` of every `of` files, spread evenly, so neither process waits long."""
+    return [file for index, file in enumerate(files) if index % of < taken]
+
+
 class Prerenderer:
     """One forked worker converting a share of the pages, in the order MkDocs
     will ask for them, while this process converts the rest: both cores work
     and neither waits long for the other."""
 
     def __init__(self, src_uris: Iterable[str], files: Files, config: MkDocsConfig) -> None:
-        self._ready: dict[str, Prerendered | None] = {}
-        self._results: Iterator[list[tuple[str, Prerendered | None]]] | None = None
-        self._pool: Pool | None = None
-        self._assigned: set[str] = set()
+        self._ahead: Ahead[Prerendered] | None = None
         targets = [file for file in map(files.get_file_from_path, src_uris)
                    if file is not None and file.is_documentation_page()]
         if worker_count(len(targets), MIN_PAGES) < 2:
             return  # one core: the conversion would merely move, not shrink
-        taken, of = _WORKER_SHARE
-        mine = [file for index, file in enumerate(targets) if index % of < taken]
-        started = stream_indexed(
-            lambda index: (mine[index].src_uri, _render(mine[index], files, config)),
-            len(mine), chunk_size=50)
-        if started is None:
-            return  # no fork here: MkDocs converts every page itself
-        self._pool, self._results = started
-        self._assigned = {file.src_uri for file in mine}
+        mine = worker_share(targets, *_WORKER_SHARE)
+        self._ahead = Ahead([file.src_uri for file in mine],
+                            lambda index: _render(mine[index], files, config), chunk_size=50)
 
     def take(self, src_uri: str) -> Prerendered | None:
         """The worker's result for this page (waiting for it if need be), or None
         if the page is not the worker's or it could not convert it."""
-        if src_uri not in self._assigned:
-            return None
-        self._assigned.discard(src_uri)
-        while src_uri not in self._ready and self._results is not None:
-            try:
-                chunk = next(self._results)
-            except Exception:  # noqa: BLE001 - done, or a lost worker: convert here instead
-                self.close()
-                break
-            self._ready.update(chunk)
-        return self._ready.pop(src_uri, None)
+        return self._ahead.take(src_uri) if self._ahead is not None else None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-        self._pool, self._results, self._assigned = None, None, set()
-        self._ready.clear()
+        if self._ahead is not None:
+            self._ahead.close()
+        self._ahead = None
 
 
 def apply(prerendered: Prerendered, page: Page, files: Files) -> str:
@@ -117,9 +147,14 @@ def apply(prerendered: Prerendered, page: Page, files: Files) -> str:
             target: links for target, links in
             ((files.get_file_from_path(uri), links)
              for uri, links in prerendered.links_to_anchors.items()) if target is not None}
-    for name, level, message in prerendered.records:
-        logging.getLogger(name).log(level, message)
+    replay(prerendered.records)
     return prerendered.content
+
+
+def replay(records: list[tuple[str, int, str]]) -> None:
+    """Log here what a worker logged, so MkDocs counts its warnings (--strict)."""
+    for name, level, message in records:
+        logging.getLogger(name).log(level, message)
 
 
 class _Capture(logging.Handler):
@@ -131,26 +166,35 @@ class _Capture(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _render(file: File, files: Files, config: MkDocsConfig) -> Prerendered | None:
-    # In a worker this page object is the worker's own: MkDocs makes its own later.
-    page = file.page if file.page is not None else Page(None, file, config)
+@contextlib.contextmanager
+def capture_log() -> Iterator[list[tuple[str, int, str]]]:
+    """(logger, level, message) of everything MkDocs and its plugins log meanwhile,
+    kept instead of printed (in a worker: the parent replays them)."""
     logger = logging.getLogger("mkdocs")
     capture = _Capture()
     handlers, propagate = logger.handlers, logger.propagate
     logger.handlers, logger.propagate = [capture], False
     try:
-        page.read_source(config)
-        assert page.markdown is not None
-        converted = digest(page.markdown)
-        page.render(config, files)
-    except Exception:  # noqa: BLE001 - MkDocs reports it when it renders the page itself
-        return None
+        yield capture.records
     finally:
         logger.handlers, logger.propagate = handlers, propagate
+
+
+def _render(file: File, files: Files, config: MkDocsConfig) -> Prerendered | None:
+    # In a worker this page object is the worker's own: MkDocs makes its own later.
+    page = file.page if file.page is not None else Page(None, file, config)
+    try:
+        with capture_log() as records:
+            page.read_source(config)
+            assert page.markdown is not None
+            converted = digest(page.markdown)
+            page.render(config, files)
+    except Exception:  # noqa: BLE001 - MkDocs reports it when it renders the page itself
+        return None
     links = page.links_to_anchors
     return Prerendered(
         converted, page.content or "", page.toc, page._title_from_render,  # noqa: SLF001
         page.present_anchor_ids,
         None if links is None else {target.src_uri: dict(found)
                                     for target, found in links.items()},
-        capture.records)
+        records)

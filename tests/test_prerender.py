@@ -61,8 +61,10 @@ def test_the_second_core_writes_the_site_one_process_writes(portal: Path, tmp_pa
                                                             ) -> None:
     two = _mkdocs_build(portal, tmp_path / "two")
     one = _mkdocs_build(portal, tmp_path / "one", workers="1")
-    assert "on a second core" in two.stderr  # it really was used...
-    assert "on a second core" not in one.stderr  # ...and really was not
+    # Both workers really were used (Markdown, then templates)...
+    assert "converted on a second core" in two.stderr
+    assert "rendered into the theme on a second core" in two.stderr
+    assert "on a second core" not in one.stderr  # ...and really were not
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
 
 

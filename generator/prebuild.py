@@ -1,0 +1,144 @@
+"""Render the generated pages into the theme's templates on a second core.
+
+Once every page's Markdown is converted (`on_env`), MkDocs renders each page
+into the theme's templates and writes it, one page after another: at 10,000
+insights about 15 s of Jinja in one process, the other core idle. Forked at
+`on_env`, a worker does what MkDocs' `_build_page` does before the template's
+output is handed to plugins — the page's template context, every plugin's
+`on_page_context`, the template itself — for four generated pages in five, in
+the order MkDocs builds them. MkDocs still builds each of those pages in this
+process, so every plugin sees every page event here (search indexes the page,
+`on_post_page` handlers run, MkDocs writes the file), but through a template
+that prints the worker's HTML (`PASS_THROUGH`, in generator/overrides/).
+
+Used only with the Material theme (whose template folder has that template)
+and when no plugin other than search and the portal's handles
+`on_page_context`: another plugin's handler could have side effects the
+worker's copy of the build would lose. A page the worker could not render is
+rendered here with its own template, as MkDocs would have; messages the worker
+logged are logged again here, so `--strict` counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from jinja2 import Environment
+from mkdocs.commands.build import get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from .parallel import worker_count
+from .prerender import Ahead, capture_log, replay, worker_share
+
+PASS_THROUGH = "insight-portal-prebuilt.html"  # prints the context's PREBUILT
+PREBUILT = "ip_prebuilt"
+MIN_PAGES = 400  # below this, forking costs more than it saves
+# The worker renders four pages in five; this process also runs every plugin's
+# page events for all of them and writes every file.
+_WORKER_SHARE = (4, 5)
+_CHUNK = 20  # pages a message: ~1 MB of HTML
+_NO_TEMPLATE = object()  # the page's meta had no `template`
+KNOWN_CONTEXT_PLUGINS = frozenset({"search", "material/search", "insight-portal"})
+
+
+@dataclass(slots=True)
+class Prebuilt:
+    html: str
+    records: list[tuple[str, int, str]]  # (logger, level, message) logged meanwhile
+
+
+class PageBuilder:
+    """Renders a share of the pages in a worker; `context` hands each one's HTML
+    to the pass-through template when MkDocs builds it."""
+
+    def __init__(self, src_uris: Collection[str], files: Files, config: MkDocsConfig,
+                 nav: Navigation, env: Environment, template_dirs: list[str]) -> None:
+        self._env = env
+        self._ahead: Ahead[Prebuilt] | None = None
+        self._templates: dict[str, object] = {}  # the pages' own `template` meta
+        if not usable(config, template_dirs):
+            return
+        # The same list, in the same order, MkDocs builds from.
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        targets = [file for file in doc_files if file.src_uri in src_uris and file.page]
+        if worker_count(len(targets), MIN_PAGES) < 2:
+            return
+        mine = worker_share(targets, *_WORKER_SHARE)
+        ahead = Ahead([file.src_uri for file in mine],
+                      lambda index: _build(mine[index], config, doc_files, nav, env), _CHUNK)
+        if not ahead.running:
+            return  # no fork here: MkDocs renders every page itself
+        self._ahead = ahead
+        for file in mine:  # the worker has forked: its pages keep their own templates
+            assert file.page is not None
+            self._templates[file.src_uri] = file.page.meta.get("template", _NO_TEMPLATE)
+            file.page.meta["template"] = PASS_THROUGH
+
+    def context(self, context: TemplateContext, page: Page) -> bool:
+        """Put the page's HTML from the worker in `context`; False if the page is not
+        the worker's, so MkDocs renders it with its own template as usual."""
+        template = self._templates.pop(page.file.src_uri, None)
+        if template is None:
+            return False
+        if template is _NO_TEMPLATE:
+            page.meta.pop("template", None)
+        else:
+            page.meta["template"] = template
+        done = self._ahead.take(page.file.src_uri) if self._ahead is not None else None
+        if done is None:  # the worker failed on it: render it here, as MkDocs would have
+            name = template if isinstance(template, str) else "main.html"
+            context[PREBUILT] = self._env.get_template(name).render(context)
+        else:
+            replay(done.records)
+            context[PREBUILT] = done.html
+        return True
+
+    @property
+    def rendered_elsewhere(self) -> int:
+        return self._ahead.delivered if self._ahead is not None else 0
+
+    def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+        self._ahead = None
+        for src_uri in list(self._templates):  # a build stopped half way
+            self._templates.pop(src_uri)
+
+
+def usable(config: MkDocsConfig, template_dirs: list[str]) -> bool:
+    """Whether the worker may render pages: the pass-through template is there and
+    every `on_page_context` handler is one whose effects the worker reproduces."""
+    if not any(directory in config.theme.dirs for directory in template_dirs):
+        return False
+    names = {id(plugin): name for name, plugin in config.plugins.items()}
+    handlers = config.plugins.events.get("page_context", [])
+    return all(names.get(id(getattr(handler, "__self__", None))) in KNOWN_CONTEXT_PLUGINS
+               for handler in handlers)
+
+
+def _build(file: File, config: MkDocsConfig, doc_files: list[File], nav: Navigation,
+           env: Environment) -> Prebuilt | None:
+    """What MkDocs' _build_page does up to the template's output (in the worker)."""
+    page = file.page
+    assert page is not None
+    config._current_page = page  # noqa: SLF001 - as _build_page sets it
+    page.active = True
+    try:
+        with capture_log() as records:
+            context = get_context(nav, doc_files, config, page)
+            template = env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config,
+                                                     nav=nav)
+            html = template.render(context)
+    except Exception:  # noqa: BLE001 - rendered (and reported) by MkDocs in the parent
+        return None
+    finally:
+        page.active = False
+        config._current_page = None  # noqa: SLF001
+    page.content = None  # this copy of the page is done with
+    return Prebuilt(html, records)
