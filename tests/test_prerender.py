@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_benchmarks import corpus
 
-from generator import prerender
+from generator import prebuild, prerender
 from generator.parallel import WORKERS_VARIABLE
 
 TODAY = "2026-11-24"
@@ -130,3 +130,38 @@ def test_a_small_portal_is_converted_by_mkdocs_alone(tmp_path: Path) -> None:
     files = get_files(config)
     prerenderer = prerender.Prerenderer(["index.md"], files, config)
     assert prerenderer.take("index.md") is None
+
+
+CONTEXT_HOOK = '''
+def on_page_context(context, page, **kwargs):
+    context["seen_by_hook"] = True
+    return context
+'''
+
+
+def _material_config(root: Path, extra: str = "") -> object:
+    from mkdocs.config import load_config
+
+    from generator.plugin import add_theme_overrides
+
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\nplugins:\n  - search\n" + extra,
+        encoding="utf-8")
+    config = load_config(str(root / "mkdocs.yml"))
+    add_theme_overrides(config)
+    return config
+
+
+def test_templates_are_rendered_elsewhere_only_when_every_page_context_handler_is_known(
+        tmp_path: Path) -> None:
+    from generator.plugin import OVERRIDES
+
+    assert prebuild.usable(_material_config(tmp_path / "plain"), [str(OVERRIDES)])
+    # A hook's on_page_context could do work a worker's copy of the build would lose.
+    (tmp_path / "hooked").mkdir()
+    (tmp_path / "hooked" / "hook.py").write_text(CONTEXT_HOOK, encoding="utf-8")
+    hooked = _material_config(tmp_path / "hooked", "hooks:\n  - hook.py\n")
+    assert not prebuild.usable(hooked, [str(OVERRIDES)])
+    # Without the portal's template folder there is no pass-through template.
+    assert not prebuild.usable(_material_config(tmp_path / "other"), ["/nowhere"])
