@@ -110,8 +110,7 @@ class PageBuilder:
         if self._ahead is not None:
             self._ahead.close()
         self._ahead = None
-        for src_uri in list(self._templates):  # a build stopped half way
-            self._templates.pop(src_uri)
+        self._templates.clear()
 
 
 def usable(config: MkDocsConfig, template_dirs: list[str]) -> bool:
