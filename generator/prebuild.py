@@ -118,17 +118,20 @@ def usable(config: MkDocsConfig, template_dirs: list[str]) -> bool:
     every `on_page_context` handler is one whose effects the worker reproduces."""
     if not any(directory in config.theme.dirs for directory in template_dirs):
         return False
+    return all(name in KNOWN_CONTEXT_PLUGINS for _, name in _context_plugins(config))
+
+
+def _context_plugins(config: MkDocsConfig) -> list[tuple[Callable[..., object], str | None]]:
+    """The `on_page_context` handlers in MkDocs' order, each with its plugin's name
+    (None: a handler of no configured plugin)."""
     names = {id(plugin): name for name, plugin in config.plugins.items()}
-    handlers = config.plugins.events.get("page_context", [])
-    return all(names.get(id(getattr(handler, "__self__", None))) in KNOWN_CONTEXT_PLUGINS
-               for handler in handlers)
+    return [(handler, names.get(id(getattr(handler, "__self__", None))))
+            for handler in config.plugins.events.get("page_context", [])]
 
 
 def _context_handlers(config: MkDocsConfig) -> list[tuple[Callable[..., object], bool]]:
     """The `on_page_context` handlers in MkDocs' order, each with whether it is search's."""
-    names = {id(plugin): name for name, plugin in config.plugins.items()}
-    return [(handler, names.get(id(getattr(handler, "__self__", None))) in SEARCH_PLUGINS)
-            for handler in config.plugins.events.get("page_context", [])]
+    return [(handler, name in SEARCH_PLUGINS) for handler, name in _context_plugins(config)]
 
 
 def _page_context(context: TemplateContext, page: Page, config: MkDocsConfig,
