@@ -75,9 +75,15 @@ def search(tab: Tab, query: str = "", path: str = "search/") -> None:
     if query:
         tab.page.fill("#ip-search-q", query)
     if query or "?" in path:
-        tab.page.wait_for_function(
-            "() => !document.querySelector('.ip-view-search').hasAttribute('aria-busy') &&"
-            " document.querySelector('.ip-results-line').textContent")
+        wait_for_answer(tab)
+
+
+def wait_for_answer(tab: Tab, line_test: str = "line => line") -> None:
+    """Wait until the page is not busy and its results line passes `line_test` (JS). The
+    line changes before the results' cards arrive; "not busy" means the cards are drawn."""
+    tab.page.wait_for_function(
+        f"() => !document.querySelector('.ip-view-search').hasAttribute('aria-busy') &&"
+        f" ({line_test})(document.querySelector('.ip-results-line').textContent)")
 
 
 def shown_paths(tab: Tab) -> list[str]:
@@ -162,7 +168,7 @@ def test_a_facet_alone_lists_exactly_its_insights(tab: Tab, catalog: Catalog) ->
     assert option.locator(".ip-count").inner_text() == f"({len(expected)})"
     option.locator("input").check()
     tab.page.wait_for_function("() => location.search.includes('status=Done')")
-    tab.page.wait_for_selector(f"{RESULT_LINKS}")
+    wait_for_answer(tab)
     assert matching_count(tab) == len(expected)
     assert set(all_results(tab)) == expected
     assert "(1 selected)" in tab.page.inner_text(".ip-facets-toggle")
@@ -175,9 +181,7 @@ def test_a_query_and_a_facet_together_narrow_the_results(tab: Tab, catalog: Cata
     tab.page.locator("fieldset[data-facet='persona'] label.ip-option",
                      has_text="First-time buyer").locator("input").check()
     tab.page.wait_for_function("() => location.search.includes('persona=')")
-    tab.page.wait_for_function(
-        f"() => !/^{everything} pages/.test(document.querySelector('.ip-results-line')"
-        ".textContent)")
+    wait_for_answer(tab, f"line => line && !/^{everything} pages/.test(line)")
     narrowed = all_results(tab)
     first_timers = {insight_path(i.id) for i in catalog.insights.values()
                     if "first-time-buyer" in i.personas}
