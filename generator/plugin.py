@@ -280,10 +280,14 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     @event_priority(-100)  # last: after search has read the page
     def on_page_context(self, context: TemplateContext, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
-        if self.page_builder is not None and self.page_builder.context(context, page):
+        if self.page_builder is not None and self.page_builder.context(
+                context, page, prepare=self._restore_blocks):
             return context  # rendered by the worker (see prebuild.py)
-        page.content = restore_blocks(page.content or "", self.stashed.get(page.file.src_uri, ()))
+        self._restore_blocks(page)
         return context
+
+    def _restore_blocks(self, page: Page) -> None:
+        page.content = restore_blocks(page.content or "", self.stashed.get(page.file.src_uri, ()))
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if pagefind.enabled(self.config.search):

@@ -83,9 +83,12 @@ class PageBuilder:
             self._templates[file.src_uri] = file.page.meta.get("template", _NO_TEMPLATE)
             file.page.meta["template"] = PASS_THROUGH
 
-    def context(self, context: TemplateContext, page: Page) -> bool:
+    def context(self, context: TemplateContext, page: Page,
+                prepare: Callable[[Page], None]) -> bool:
         """Put the page's HTML from the worker in `context`; False if the page is not
-        the worker's, so MkDocs renders it with its own template as usual."""
+        the worker's, so MkDocs renders it with its own template as usual. A page the
+        worker could not render is rendered here, after `prepare` (what this process
+        does to a page it renders itself)."""
         template = self._templates.pop(page.file.src_uri, None)
         if template is None:
             return False
@@ -96,6 +99,7 @@ class PageBuilder:
         done = self._ahead.take(page.file.src_uri) if self._ahead is not None else None
         if done is None:  # the worker failed on it: render it here, as MkDocs would have
             name = template if isinstance(template, str) else "main.html"
+            prepare(page)
             context[PREBUILT] = self._env.get_template(name).render(context)
         else:
             replay(done.records)

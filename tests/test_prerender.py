@@ -165,3 +165,90 @@ def test_templates_are_rendered_elsewhere_only_when_every_page_context_handler_i
     assert not prebuild.usable(hooked, [str(OVERRIDES)])
     # Without the portal's template folder there is no pass-through template.
     assert not prebuild.usable(_material_config(tmp_path / "other"), ["/nowhere"])
+
+
+# A filter the theme's main.html runs on every page: in the template worker (any
+# process but the build's own) it ends the process abruptly on its 75th page, after
+# it has sent three chunks of 20 pages.
+DYING_HOOK = '''
+import os
+
+BUILD_PROCESS = os.getpid()
+rendered_here = 0
+
+def _end_the_worker_midway(html):
+    global rendered_here
+    if os.getpid() != BUILD_PROCESS:
+        rendered_here += 1
+        if rendered_here == 75:
+            os._exit(3)
+    return html
+
+def on_env(env, **kwargs):
+    env.filters["end_the_worker_midway"] = _end_the_worker_midway
+'''
+DYING_TEMPLATE = ('{% extends "base.html" %}\n'
+                  '{% block content %}{{ super() | end_the_worker_midway }}{% endblock %}\n')
+
+
+# A Markdown extension that ends any process but the build's own on its 75th page:
+# the Markdown worker dies after sending one chunk of 50 pages.
+DYING_EXTENSION_HOOK = '''
+import os
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+
+BUILD_PROCESS = os.getpid()
+converted_here = 0
+
+class EndTheWorkerMidway(Preprocessor):
+    def run(self, lines):
+        global converted_here
+        if os.getpid() != BUILD_PROCESS:
+            converted_here += 1
+            if converted_here == 75:
+                os._exit(3)
+        return lines
+
+class EndTheWorkerMidwayExtension(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.register(EndTheWorkerMidway(md), "end-the-worker-midway", 0)
+
+def on_config(config, **kwargs):
+    config.markdown_extensions.append(EndTheWorkerMidwayExtension())
+    return config
+'''
+
+
+def _with_hook(portal: Path, copy: Path, hook: str, main_html: str | None = None) -> Path:
+    """A copy of `portal` with `hook` (and a theme override of main.html)."""
+    import shutil
+
+    shutil.copytree(portal, copy)
+    (copy / "hook.py").write_text(hook, encoding="utf-8")
+    config = copy / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8") + "\nhooks:\n  - hook.py\n"
+    if main_html is not None:
+        (copy / "overrides").mkdir()
+        (copy / "overrides" / "main.html").write_text(main_html, encoding="utf-8")
+        assert "  name: material\n" in text
+        text = text.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    config.write_text(text, encoding="utf-8")
+    return copy
+
+
+@needs_two_cores
+@pytest.mark.parametrize(("hook", "main_html", "worker_did"), [
+    (DYING_EXTENSION_HOOK, None, "50 pages were converted on a second core"),
+    (DYING_HOOK, DYING_TEMPLATE, "60 pages were rendered into the theme on a second core")],
+    ids=["markdown-worker", "template-worker"])
+def test_pages_a_lost_worker_did_not_send_are_done_by_the_build(
+        portal: Path, tmp_path: Path, hook: str, main_html: str | None, worker_did: str) -> None:
+    copy = _with_hook(portal, tmp_path / "portal", hook, main_html)
+    lost = _mkdocs_build(copy, tmp_path / "lost")
+    _mkdocs_build(copy, tmp_path / "one", workers="1")
+    # The worker did its first pages before it ended...
+    assert worker_did in lost.stderr
+    # ...and the build did the rest itself: the site is the one-process site.
+    assert _tree(tmp_path / "lost") == _tree(tmp_path / "one")
+
