@@ -111,6 +111,32 @@ def matching_count(tab: Tab) -> int:
 def open_filters(tab: Tab) -> None:
     tab.page.click(".ip-facets-toggle")
     tab.page.wait_for_selector("fieldset[data-facet]")
+    wait_for_counts_to_settle(tab)
+
+
+def wait_for_counts_to_settle(tab: Tab) -> None:
+    """The facet list is busy while its counts are being worked out."""
+    tab.page.wait_for_function(
+        "() => !document.querySelector('#ip-search-facets').hasAttribute('aria-busy')")
+
+
+def facet_counts(tab: Tab, key: str) -> dict[str, int]:
+    """Each option of a facet, with the count it shows."""
+    return tab.page.eval_on_selector_all(
+        f"fieldset[data-facet='{key}'] label.ip-option",
+        "labels => Object.fromEntries(labels.map(l => [l.querySelector('.ip-option-label')"
+        ".textContent, Number(l.querySelector('.ip-count').textContent.replace(/[^0-9]/g, ''))]))")
+
+
+def wait_for_counts(tab: Tab, key: str, counts: dict[str, int]) -> None:
+    """Wait until a facet shows `counts` (they may follow the results)."""
+    wait_for_counts_to_settle(tab)
+    tab.page.wait_for_function(
+        """([key, expected]) => Object.entries(expected).every(([value, n]) =>
+            [...document.querySelectorAll(`fieldset[data-facet='${key}'] label.ip-option`)]
+            .some(l => l.querySelector('.ip-option-label').textContent === value &&
+                       l.querySelector('.ip-count').textContent === `(${n})`))""",
+        arg=[key, counts])
 
 
 def insight_path(insight_id: str) -> str:
@@ -178,6 +204,7 @@ def test_a_query_and_a_facet_together_narrow_the_results(tab: Tab, catalog: Cata
     search(tab, "slot")
     everything = matching_count(tab)
     open_filters(tab)
+    personas_before = facet_counts(tab, "persona")
     tab.page.locator("fieldset[data-facet='persona'] label.ip-option",
                      has_text="First-time buyer").locator("input").check()
     tab.page.wait_for_function("() => location.search.includes('persona=')")
@@ -187,6 +214,33 @@ def test_a_query_and_a_facet_together_narrow_the_results(tab: Tab, catalog: Cata
                     if "first-time-buyer" in i.personas}
     assert narrowed and set(narrowed) <= first_timers
     assert len(narrowed) < everything
+    # The persona facet still counts what each persona would add to the query...
+    wait_for_counts(tab, "persona", personas_before)
+    # ...while every other facet counts within the narrowed results.
+    assert sum(facet_counts(tab, "status").values()) == len(narrowed)
+
+
+def test_values_of_one_facet_are_alternatives(tab: Tab, catalog: Catalog) -> None:
+    statuses = {status: {insight_path(i.id) for i in catalog.insights.values()
+                         if i.status is status}
+                for status in (DecisionStatus.DONE, DecisionStatus.NEW)}
+    search(tab)
+    open_filters(tab)
+    totals = facet_counts(tab, "status")
+    done = tab.page.locator("fieldset[data-facet='status'] label.ip-option",
+                            has_text=re.compile(r"^Done")).locator("input")
+    done.focus()
+    tab.page.keyboard.press("Space")
+    wait_for_answer(tab)
+    # Choosing "Done" leaves the other statuses' counts as they were: ticking "New"
+    # as well adds its pages, it does not narrow to nothing.
+    wait_for_counts(tab, "status", totals)
+    assert tab.page.evaluate("() => document.activeElement.checked")  # focus stays put
+    tab.page.locator("fieldset[data-facet='status'] label.ip-option",
+                     has_text=re.compile(r"^New")).locator("input").check()
+    tab.page.wait_for_function("() => location.search.includes('status=New')")
+    wait_for_answer(tab, f"line => /^{totals['Done'] + totals['New']} pages/.test(line)")
+    assert set(all_results(tab)) == statuses[DecisionStatus.DONE] | statuses[DecisionStatus.NEW]
 
 
 def test_a_shared_link_opens_with_its_filters_applied(tab: Tab, catalog: Catalog) -> None:

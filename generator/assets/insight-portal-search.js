@@ -129,7 +129,8 @@
     });
     var totals = null; // every facet value's page count, once fetched
     var facetsLoading = null;
-    var current = { results: [], shown: 0, generation: 0 };
+    var current = { term: "", results: [], shown: 0, generation: 0 };
+    var options = {}; // facet name -> value -> its list item and count, once drawn
     var timer = 0;
 
     var input = el("input", { id: "ip-search-q", class: "ip-input", type: "search", name: "q",
@@ -178,7 +179,10 @@
         facetList.appendChild(el("p", { class: "ip-search-loading", text: "Loading filters\u2026" }));
         facetsLoading = pagefind.filters().then(function (all) {
           totals = all;
-          drawFacets(all);
+          drawFacets();
+          showCounts(null);
+          // A search that ran before the filters were loaded came without counts.
+          if (current.generation && (current.term || chosen())) recount(current.generation);
         }, function () {
           facetList.textContent = "The filters could not be loaded. Reload the page to try again.";
         });
@@ -186,7 +190,8 @@
       return facetsLoading;
     }
 
-    function drawFacets(counts) {
+    // Drawn once: the options stay put (and keep the focus) while their counts change.
+    function drawFacets() {
       facetList.textContent = "";
       facets.forEach(function (facet) {
         var name = facet[1];
@@ -196,19 +201,77 @@
         values.sort(function (a, b) {
           return (totals[name][b] || 0) - (totals[name][a] || 0) || a.localeCompare(b);
         });
-        var options = values.map(function (value) {
-          var count = (counts[name] || {})[value] || 0;
-          var isChosen = (selected[name] || []).indexOf(value) >= 0;
-          var box = el("input", { type: "checkbox", checked: isChosen,
+        options[name] = {};
+        var items = values.map(function (value) {
+          var box = el("input", { type: "checkbox", checked: isChosen(name, value),
             onchange: function () { choose(name, value, box.checked); } });
-          return el("li", { class: count || isChosen ? null : "ip-zero" }, [
-            el("label", { class: "ip-option" }, [box,
-              el("span", { class: "ip-option-label", text: value }),
-              el("span", { class: "ip-count", text: "(" + num(count) + ")" })])]);
+          var count = el("span", { class: "ip-count" });
+          var item = el("li", null, [el("label", { class: "ip-option" }, [box,
+            el("span", { class: "ip-option-label", text: value }), count])]);
+          options[name][value] = { item: item, count: count };
+          return item;
         });
         facetList.appendChild(el("fieldset", { "data-facet": facet[0] }, [
-          el("legend", { text: name }), el("ul", { class: "ip-options" }, options)]));
+          el("legend", { text: name }), el("ul", { class: "ip-options" }, items)]));
       });
+    }
+
+    function isChosen(name, value) {
+      return (selected[name] || []).indexOf(value) >= 0;
+    }
+
+    // counts: facet name -> value -> pages; null: every page's (no query, no choice)
+    function showCounts(counts) {
+      var shown = counts || totals || {};
+      Object.keys(options).forEach(function (name) {
+        Object.keys(options[name]).forEach(function (value) {
+          var n = (shown[name] || {})[value] || 0;
+          options[name][value].count.textContent = "(" + num(n) + ")";
+          options[name][value].item.className = n || isChosen(name, value) ? "" : "ip-zero";
+        });
+      });
+    }
+
+    // The counts that come with a search's results, then (for a facet with a choice)
+    // its alternatives': the facet list is busy until they are all shown.
+    function settleCounts(term, filters, counts, generation) {
+      showCounts(counts);
+      var names = Object.keys(filters);
+      if (!totals || !names.length) {
+        facetList.removeAttribute("aria-busy");
+        return;
+      }
+      countAlternatives(term, filters, names).then(function (lists) {
+        if (generation !== current.generation) return;
+        var merged = Object.assign({}, counts);
+        names.forEach(function (name, i) { merged[name] = lists[i]; });
+        showCounts(merged);
+        facetList.removeAttribute("aria-busy");
+      }, function () { facetList.removeAttribute("aria-busy"); });
+    }
+
+    // The values of one facet are alternatives, so a facet with a choice counts what
+    // each of its values would match without that choice: the search again, with the
+    // other facets' choices only.
+    function countAlternatives(term, filters, names) {
+      return Promise.all(names.map(function (name) {
+        var others = {};
+        names.forEach(function (k) { if (k !== name) others[k] = filters[k]; });
+        if (!term && !Object.keys(others).length) return totals[name] || {};
+        return pagefind.search(term || null, { filters: others }).then(function (search) {
+          return (search.filters || {})[name] || {};
+        });
+      }));
+    }
+
+    function recount(generation) {
+      var filters = chosenFilters();
+      facetList.setAttribute("aria-busy", "true");
+      pagefind.search(current.term || null, { filters: filters }).then(function (search) {
+        if (generation === current.generation) {
+          settleCounts(current.term, filters, search.filters || {}, generation);
+        }
+      }, function () { facetList.removeAttribute("aria-busy"); });
     }
 
     function choose(name, value, on) {
@@ -229,11 +292,17 @@
     }
 
     // One search; an answer that arrives after a newer search has started is dropped.
-    function run() {
-      var term = input.value.trim();
+    function chosenFilters() {
       var filters = {};
       Object.keys(selected).forEach(function (k) { filters[k] = { any: selected[k] }; });
+      return filters;
+    }
+
+    function run() {
+      var term = input.value.trim();
+      var filters = chosenFilters();
       var generation = ++current.generation;
+      current.term = term;
       chosenCount.textContent = chosen() ? " (" + num(chosen()) + " selected)" : "";
       writeUrl(term);
       if (!term && !chosen()) {
@@ -241,10 +310,12 @@
         list.textContent = "";
         more.hidden = true;
         line.textContent = "";
-        if (totals) drawFacets(totals);
+        showCounts(null);
+        facetList.removeAttribute("aria-busy");
         return;
       }
       app.setAttribute("aria-busy", "true");
+      if (totals) facetList.setAttribute("aria-busy", "true");
       pagefind.search(term || null, { filters: filters }).then(function (search) {
         if (generation !== current.generation) return;
         current.results = search.results;
@@ -254,12 +325,13 @@
         line.textContent = n ? num(n) + (n === 1 ? " page" : " pages") + (term ? " match \u201c" + term + "\u201d" : " match these filters")
           : (term ? "No page matches \u201c" + term + "\u201d" : "No page matches these filters") +
             (chosen() ? ". Remove a filter to see more." : ".");
-        if (totals) drawFacets(search.filters || {});
+        settleCounts(term, filters, search.filters || {}, generation);
         return showMore(false);
       }).then(function () {
         if (generation === current.generation) app.removeAttribute("aria-busy");
       }, function (error) {
         app.removeAttribute("aria-busy");
+        facetList.removeAttribute("aria-busy");
         line.textContent = "Search failed: " + error;
       });
     }
