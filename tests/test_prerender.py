@@ -167,21 +167,26 @@ def test_templates_are_rendered_elsewhere_only_when_every_page_context_handler_i
     assert not prebuild.usable(_material_config(tmp_path / "other"), ["/nowhere"])
 
 
-# A filter the theme's main.html runs on every page: in the template worker (any
-# process but the build's own) it ends the process abruptly on its 75th page, after
-# it has sent three chunks of 20 pages.
-DYING_HOOK = '''
+# Hook code that ends any process but the build's own (a second-core worker) on its
+# 75th call: after the template worker has sent three chunks of 20 pages, or the
+# Markdown worker one chunk of 50.
+END_A_WORKER_MIDWAY = '''
 import os
 
 BUILD_PROCESS = os.getpid()
-rendered_here = 0
+calls_here = 0
 
-def _end_the_worker_midway(html):
-    global rendered_here
+def end_a_worker_midway():
+    global calls_here
     if os.getpid() != BUILD_PROCESS:
-        rendered_here += 1
-        if rendered_here == 75:
+        calls_here += 1
+        if calls_here == 75:
             os._exit(3)
+'''
+# A filter the theme's main.html runs on every page.
+DYING_HOOK = END_A_WORKER_MIDWAY + '''
+def _end_the_worker_midway(html):
+    end_a_worker_midway()
     return html
 
 def on_env(env, **kwargs):
@@ -189,25 +194,14 @@ def on_env(env, **kwargs):
 '''
 DYING_TEMPLATE = ('{% extends "base.html" %}\n'
                   '{% block content %}{{ super() | end_the_worker_midway }}{% endblock %}\n')
-
-
-# A Markdown extension that ends any process but the build's own on its 75th page:
-# the Markdown worker dies after sending one chunk of 50 pages.
-DYING_EXTENSION_HOOK = '''
-import os
+# A Markdown extension whose preprocessor runs on every page.
+DYING_EXTENSION_HOOK = END_A_WORKER_MIDWAY + '''
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-BUILD_PROCESS = os.getpid()
-converted_here = 0
-
 class EndTheWorkerMidway(Preprocessor):
     def run(self, lines):
-        global converted_here
-        if os.getpid() != BUILD_PROCESS:
-            converted_here += 1
-            if converted_here == 75:
-                os._exit(3)
+        end_a_worker_midway()
         return lines
 
 class EndTheWorkerMidwayExtension(Extension):
