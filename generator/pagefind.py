@@ -40,7 +40,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .catalog import Catalog
-from .model import Insight
+from .model import DecisionStatus, Insight, InsightKind, InsightSeverity
 from .processes import terminate
 from .render import STATUS_LABELS
 
@@ -59,6 +59,13 @@ INDEXED_FOLDERS = ("insights", "personas", "journeys")
 FACETS = (("status", "Decision status"), ("kind", "Kind"), ("severity", "Severity"),
           ("persona", "Persona"), ("journey", "Journey"), ("tag", "Tag"))
 FILTERS = tuple(name for _, name in FACETS)
+# The facets whose values have an order of their own, as the insight index lists
+# them (the other facets list their commonest values first).
+FACET_ORDER = {
+    "status": [STATUS_LABELS[status] for status in DecisionStatus],
+    "kind": [kind.value.capitalize() for kind in InsightKind],
+    "severity": [severity.value.capitalize() for severity in reversed(InsightSeverity)],
+}
 
 SEARCH_PAGE_CONTENT = """\
 ---
@@ -68,7 +75,7 @@ hide: [navigation, toc]
 
 # Search
 
-<div id="portal-search" class="ip-search" data-facets="{facets}">
+<div id="portal-search" class="ip-search" data-facets="{facets}" data-facet-order="{order}">
 <noscript>Search needs JavaScript; the Insights page filters without it.</noscript>
 </div>
 """
@@ -122,7 +129,8 @@ def add_files(files: Files, config: MkDocsConfig) -> None:
     """The search page (in the nav) and the script that runs it over Pagefind's API."""
     script = resources.files("generator").joinpath("assets", Path(SCRIPT).name)
     content = {
-        SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(facets=html.escape(json.dumps(FACETS))),
+        SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(facets=html.escape(json.dumps(FACETS)),
+                                                order=html.escape(json.dumps(FACET_ORDER))),
         SCRIPT: script.read_text(encoding="utf-8").replace(
             "__SEARCH_PAGE__", "search/" if config.use_directory_urls else "search/index.html"),
     }

@@ -186,6 +186,9 @@ def test_search_page_names_its_facets(site: Path) -> None:
     (container,) = page(site, "search/index.html").xpath('//*[@id="portal-search"]')
     assert json.loads(container.get("data-facets")) == [list(f) for f in pagefind.FACETS]
     assert [name for _, name in pagefind.FACETS] == list(pagefind.FILTERS)
+    order = json.loads(container.get("data-facet-order"))
+    assert order["status"][:2] == ["New", "Under review"]
+    assert order["severity"] == ["Critical", "High", "Medium", "Low"]
 
 
 def test_search_page_url_without_directory_urls(tmp_path: Path) -> None:

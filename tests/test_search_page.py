@@ -18,7 +18,7 @@ from conftest import REPO, TODAY, run_portal
 from test_accessibility import COLOUR_RULES, axe, report, switch_to_dark
 
 from generator.catalog import Catalog
-from generator.model import DecisionStatus
+from generator.model import DecisionStatus, InsightSeverity
 from generator.render import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -213,7 +213,11 @@ def test_a_query_and_a_facet_together_narrow_the_results(tab: Tab, catalog: Cata
     first_timers = {insight_path(i.id) for i in catalog.insights.values()
                     if "first-time-buyer" in i.personas}
     assert narrowed and set(narrowed) <= first_timers
-    assert len(narrowed) < everything
+    assert 1 < len(narrowed) < everything
+    # The line says what the filters took away.
+    assert tab.page.inner_text(".ip-results-line") == (
+        f"{len(narrowed)} pages match \u201cslot\u201d with these filters"
+        f" ({everything} without them)")
     # The persona facet still counts what each persona would add to the query...
     wait_for_counts(tab, "persona", personas_before)
     # ...while every other facet counts within the narrowed results.
@@ -241,6 +245,42 @@ def test_values_of_one_facet_are_alternatives(tab: Tab, catalog: Catalog) -> Non
     tab.page.wait_for_function("() => location.search.includes('status=New')")
     wait_for_answer(tab, f"line => /^{totals['Done'] + totals['New']} pages/.test(line)")
     assert set(all_results(tab)) == statuses[DecisionStatus.DONE] | statuses[DecisionStatus.NEW]
+    # An option that would list nothing cannot be chosen.
+    options = tab.page.eval_on_selector_all(
+        "fieldset[data-facet] label.ip-option input",
+        "boxes => boxes.map(b => [b.closest('label').querySelector('.ip-count').textContent,"
+        " b.checked, b.disabled])")
+    assert all(disabled == (count == "(0)" and not checked)
+               for count, checked, disabled in options), options
+
+
+def test_status_and_severity_are_listed_in_their_own_order(tab: Tab, catalog: Catalog
+                                                           ) -> None:
+    search(tab)
+    open_filters(tab)
+    statuses = {i.status for i in catalog.insights.values()}
+    severities = {i.severity for i in catalog.insights.values()}
+
+    def labels(key: str) -> list[str]:
+        return tab.page.locator(f"fieldset[data-facet='{key}'] .ip-option-label").all_inner_texts()
+
+    assert labels("status") == [STATUS_LABELS[s] for s in DecisionStatus if s in statuses]
+    assert labels("severity") == [s.value.capitalize() for s in reversed(InsightSeverity)
+                                  if s in severities]
+
+
+def test_a_link_in_the_insight_index_s_words_opens_the_same_filters(tab: Tab,
+                                                                     catalog: Catalog) -> None:
+    """status=new,under-review&persona=busy-parent, as the index writes its address."""
+    wanted = {DecisionStatus.NEW, DecisionStatus.UNDER_REVIEW}
+    expected = {insight_path(i.id) for i in catalog.insights.values()
+                if i.status in wanted and "busy-parent" in i.personas}
+    search(tab, path="search/?status=new,under-review&persona=busy-parent")
+    chosen = tab.page.locator("label.ip-option:has(input:checked) .ip-option-label"
+                              ).all_inner_texts()
+    assert sorted(chosen) == ["Busy parent", "New", "Under review"]
+    assert set(all_results(tab)) == expected
+    assert "status=New&status=Under+review&persona=Busy+parent" in tab.page.url
 
 
 def test_a_shared_link_opens_with_its_filters_applied(tab: Tab, catalog: Catalog) -> None:
@@ -271,6 +311,18 @@ def test_keyboard_alone_searches_and_reaches_more_results(tab: Tab) -> None:
     # Focus moves to the first new result, so a keyboard reader carries on from there.
     tab.page.wait_for_function(
         f"() => document.activeElement === document.querySelectorAll('{RESULT_LINKS}')[10]")
+
+
+def test_on_a_phone_the_filters_lead_down_to_the_results(tab: Tab) -> None:
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    search(tab, "slot")
+    open_filters(tab)
+    jump = tab.page.locator(".ip-facets-results")
+    assert jump.inner_text() == f"Show the {matching_count(tab)} results"
+    jump.click()
+    assert tab.page.evaluate("() => document.activeElement.closest('.ip-search-results') !== null")
+    tab.page.set_viewport_size({"width": 1280, "height": 800})
+    assert not jump.is_visible()  # wide, the facets sit side by side above the results
 
 
 def test_axe_finds_no_violation_on_the_search_page(axe_source: str, tab: Tab) -> None:

@@ -119,8 +119,23 @@
     ])]);
   }
 
+  // What matched; with filters, also what the query alone matches (a reader who sees
+  // "no page" learns whether a filter or the query is why).
+  function resultsLine(n, term, filtered, unfiltered) {
+    var matched = n === 1 ? "1 page matches" : num(n) + " pages match";
+    if (!term) {
+      return n ? matched + " these filters" : "No page matches these filters. Remove a filter to see more.";
+    }
+    var quoted = "\u201c" + term + "\u201d";
+    if (!filtered || !unfiltered) return n ? matched + " " + quoted : "No page matches " + quoted + ".";
+    return (n ? matched : "No page matches") + " " + quoted + " with these filters (" +
+      num(unfiltered) + " without them)" + (n ? "" : ".");
+  }
+
   function SearchApp(container, pagefind) {
     var facets = JSON.parse(container.getAttribute("data-facets") || "[]"); // [[key, name]]
+    // key -> the facet's values in their own order (status, kind, severity)
+    var facetOrder = JSON.parse(container.getAttribute("data-facet-order") || "{}");
     var params = new URLSearchParams(window.location.search);
     var selected = {}; // facet name -> array of chosen values
     facets.forEach(function (facet) {
@@ -145,7 +160,15 @@
       "aria-expanded": "false", "aria-controls": "ip-search-facets", onclick: toggleFacets },
       ["Filters", chosenCount]);
     var facetList = el("div", { class: "ip-facet-list", id: "ip-search-facets", hidden: true });
-    var line = el("p", { class: "ip-results-line", role: "status", "aria-atomic": "true" });
+    var line = el("p", { class: "ip-results-line", role: "status", "aria-atomic": "true",
+      tabindex: "-1" });
+    // Where the facets stack above the results (a phone), a way down to them.
+    var toResults = el("button", { type: "button", class: "ip-button ip-facets-results",
+      onclick: function () {
+        var first = list.querySelector("a");
+        (first || line).focus();
+        (first || line).scrollIntoView({ block: "center" });
+      } }, ["Show the results"]);
     var list = el("ol", { class: "ip-cards ip-search-results" });
     var more = el("button", { type: "button", class: "ip-button ip-search-more", hidden: true,
       onclick: function () { showMore(true); } }, ["Show more results"]);
@@ -179,6 +202,7 @@
         facetList.appendChild(el("p", { class: "ip-search-loading", text: "Loading filters\u2026" }));
         facetsLoading = pagefind.filters().then(function (all) {
           totals = all;
+          resolveChosen();
           drawFacets();
           showCounts(null);
           // A search that ran before the filters were loaded came without counts.
@@ -198,8 +222,14 @@
         var values = Object.keys(totals[name] || {});
         (selected[name] || []).forEach(function (v) { if (values.indexOf(v) < 0) values.push(v); });
         if (!values.length) return;
+        var order = facetOrder[facet[0]] || [];
+        var rank = function (value) {
+          var at = order.indexOf(value);
+          return at < 0 ? order.length : at;
+        };
         values.sort(function (a, b) {
-          return (totals[name][b] || 0) - (totals[name][a] || 0) || a.localeCompare(b);
+          return rank(a) - rank(b) || (totals[name][b] || 0) - (totals[name][a] || 0) ||
+            a.localeCompare(b);
         });
         options[name] = {};
         var items = values.map(function (value) {
@@ -208,11 +238,31 @@
           var count = el("span", { class: "ip-count" });
           var item = el("li", null, [el("label", { class: "ip-option" }, [box,
             el("span", { class: "ip-option-label", text: value }), count])]);
-          options[name][value] = { item: item, count: count };
+          options[name][value] = { item: item, box: box, count: count };
           return item;
         });
         facetList.appendChild(el("fieldset", { "data-facet": facet[0] }, [
           el("legend", { text: name }), el("ul", { class: "ip-options" }, items)]));
+      });
+      facetList.appendChild(toResults);
+    }
+
+    // A shared address may name a value in other letters, or as the insight index does
+    // (status=under-review, persona=busy-parent, tag=fees,refunds): each is read as the
+    // value it names. A value no page has stays chosen, shown with (0), to be removed.
+    function resolveChosen() {
+      Object.keys(selected).forEach(function (name) {
+        var known = {};
+        Object.keys(totals[name] || {}).forEach(function (value) { known[token(value)] = value; });
+        var resolved = [];
+        selected[name].forEach(function (value) {
+          var parts = known[token(value)] || value.indexOf(",") < 0 ? [value] : value.split(",");
+          parts.forEach(function (part) {
+            var found = known[token(part.trim())] || part.trim();
+            if (found && resolved.indexOf(found) < 0) resolved.push(found);
+          });
+        });
+        selected[name] = resolved;
       });
     }
 
@@ -226,8 +276,11 @@
       Object.keys(options).forEach(function (name) {
         Object.keys(options[name]).forEach(function (value) {
           var n = (shown[name] || {})[value] || 0;
-          options[name][value].count.textContent = "(" + num(n) + ")";
-          options[name][value].item.className = n || isChosen(name, value) ? "" : "ip-zero";
+          var option = options[name][value];
+          var open = n || isChosen(name, value);
+          option.count.textContent = "(" + num(n) + ")";
+          option.item.className = open ? "" : "ip-zero";
+          option.box.disabled = !open; // choosing it would list nothing
         });
       });
     }
@@ -235,9 +288,9 @@
     // The counts that come with a search's results, then (for a facet with a choice)
     // its alternatives': the facet list is busy until they are all shown.
     function settleCounts(term, filters, counts, generation) {
-      showCounts(counts);
       var names = Object.keys(filters);
       if (!totals || !names.length) {
+        showCounts(counts);
         facetList.removeAttribute("aria-busy");
         return;
       }
@@ -322,9 +375,9 @@
         current.shown = 0;
         list.textContent = "";
         var n = search.results.length;
-        line.textContent = n ? num(n) + (n === 1 ? " page" : " pages") + (term ? " match \u201c" + term + "\u201d" : " match these filters")
-          : (term ? "No page matches \u201c" + term + "\u201d" : "No page matches these filters") +
-            (chosen() ? ". Remove a filter to see more." : ".");
+        line.textContent = resultsLine(n, term, chosen() > 0, search.unfilteredResultCount);
+        toResults.textContent = n === 1 ? "Show the result" :
+          n ? "Show the " + num(n) + " results" : "Show the results";
         settleCounts(term, filters, search.filters || {}, generation);
         return showMore(false);
       }).then(function () {
