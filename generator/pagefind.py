@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -59,12 +60,19 @@ INDEXED_FOLDERS = ("insights", "personas", "journeys")
 FACETS = (("status", "Decision status"), ("kind", "Kind"), ("severity", "Severity"),
           ("persona", "Persona"), ("journey", "Journey"), ("tag", "Tag"))
 FILTERS = tuple(name for _, name in FACETS)
+
+
+def _label(value: StrEnum) -> str:
+    """A kind's or severity's facet value, as its page shows it ("High")."""
+    return value.value.capitalize()
+
+
 # The facets whose values have an order of their own, as the insight index lists
 # them (the other facets list their commonest values first).
 FACET_ORDER = {
     "status": [STATUS_LABELS[status] for status in DecisionStatus],
-    "kind": [kind.value.capitalize() for kind in InsightKind],
-    "severity": [severity.value.capitalize() for severity in reversed(InsightSeverity)],
+    "kind": [_label(kind) for kind in InsightKind],
+    "severity": [_label(severity) for severity in reversed(InsightSeverity)],
 }
 
 SEARCH_PAGE_CONTENT = """\
@@ -197,9 +205,9 @@ def insight_facets(insight: Insight, catalog: Catalog) -> list[tuple[str, str]]:
     if insight.status is not None:
         facets.append(("Decision status", STATUS_LABELS[insight.status]))
     if insight.kind is not None:
-        facets.append(("Kind", insight.kind.value.capitalize()))
+        facets.append(("Kind", _label(insight.kind)))
     if insight.severity is not None:
-        facets.append(("Severity", insight.severity.value.capitalize()))
+        facets.append(("Severity", _label(insight.severity)))
     for persona_id in insight.personas:
         persona = catalog.personas.get(persona_id)
         facets.append(("Persona", (persona.name if persona else None) or persona_id))

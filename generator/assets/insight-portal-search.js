@@ -344,13 +344,13 @@
       history.replaceState(history.state, "", query ? "?" + query : window.location.pathname);
     }
 
-    // One search; an answer that arrives after a newer search has started is dropped.
     function chosenFilters() {
       var filters = {};
       Object.keys(selected).forEach(function (k) { filters[k] = { any: selected[k] }; });
       return filters;
     }
 
+    // One search; an answer that arrives after a newer search has started is dropped.
     function run() {
       var term = input.value.trim();
       var filters = chosenFilters();
