@@ -1,5 +1,9 @@
 """Every entry as JSON and CSV, for analysts. Field names follow the file
-format; CSV flattens lists with '; ' and nests with dots (decision.status)."""
+format; CSV flattens lists with '; ' and nests with dots (decision.status).
+
+An entry's body is exported as its page shows it (`clean_body`: no HTML comments,
+no HTML the sanitiser removed), and every CSV cell goes through `csv_cell`, so a
+spreadsheet opening the file never reads a researcher's text as a formula."""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import math
 from enum import Enum
 from typing import Any
 
 from .catalog import Catalog
 from .model import Entry, Kind
+from .sanitize import clean_body
 
 # Internal bookkeeping, not part of an entry's content.
 _SKIP = {"origin", "links"}
@@ -42,6 +48,9 @@ def _plain(value: Any) -> Any:
 
 def entry_record(entry: Entry) -> dict[str, Any]:
     record = _plain(entry)
+    # What the page shows, by the page's own cleaning: a `<!-- note -->` hidden
+    # on the page must not be published in the exports.
+    record["body"] = clean_body(entry.body)[0]
     record["path"] = entry.origin.path
     return record
 
@@ -57,6 +66,26 @@ def to_json(rows: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
 
 
+# A cell starting with one of these is a formula (or becomes one) in Excel,
+# LibreOffice and Google Sheets: CSV injection.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell, never read as a formula: text starting with = + - @, a tab
+    or a carriage return gets a leading ' (OWASP's advice; the writer quotes
+    every cell and doubles embedded quotes). An int or float is left alone, so
+    a metric of -0.5 stays a number: we wrote it from a parsed number, and its
+    digits cannot hold a formula (-inf, read as a name, is text). Text that looks
+    like a number is still text."""
+    if value is None:
+        return ""
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in record.items():
@@ -64,11 +93,11 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{name}."))
         elif isinstance(value, list):
-            flat[name] = "; ".join(
+            flat[name] = csv_cell("; ".join(
                 json.dumps(item, ensure_ascii=False) if isinstance(item, dict) else str(item)
-                for item in value)
+                for item in value))
         else:
-            flat[name] = "" if value is None else str(value)
+            flat[name] = csv_cell(value)
     return flat
 
 
@@ -78,7 +107,10 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for row in flat_rows:
         columns.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    # Every cell quoted (OWASP): a ';' or ',' in text never starts a new cell,
+    # whatever separator the spreadsheet assumes. Column names are our field names.
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n",
+                            quoting=csv.QUOTE_ALL)
     writer.writeheader()
     writer.writerows(flat_rows)
     return buffer.getvalue()
