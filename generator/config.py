@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_guard import unsafe_config
 from .loader import describe_type, parse_yaml
 from .model import LineMap
 from .problems import Problem, make_problem
@@ -53,6 +54,7 @@ def load_config(root: Path) -> tuple[PortalConfig, list[Problem]]:
         return PortalConfig(), problems
     data, lines = parse_yaml(text.replace("\r\n", "\n"), CONFIG_FILE, first_line=1,
                              problems=problems, lenient_tags=True)
+    problems.extend(unsafe_config(root))
     if not isinstance(data, dict):
         return PortalConfig(), problems
 
@@ -134,15 +136,20 @@ def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def docs_dir(root: Path) -> Path:
-    """The hand-written pages folder MkDocs will read (its `docs_dir`, default docs/)."""
+def mkdocs_setting(root: Path, key: str) -> Any:
+    """A top-level setting of root/mkdocs.yml, read safely (None if absent or unreadable)."""
     problems: list[Problem] = []
     try:
         text = (root / CONFIG_FILE).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return root / "docs"
+        return None
     data, _ = parse_yaml(text, CONFIG_FILE, 1, problems, lenient_tags=True)
-    value = data.get("docs_dir") if isinstance(data, dict) else None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def docs_dir(root: Path) -> Path:
+    """The hand-written pages folder MkDocs will read (its `docs_dir`, default docs/)."""
+    value = mkdocs_setting(root, "docs_dir")
     return root / (value if isinstance(value, str) and value else "docs")
 
 

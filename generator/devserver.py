@@ -57,6 +57,7 @@ import watchdog.observers.polling
 from mkdocs.commands.build import _build_template, _populate_page, get_context
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import ConfigurationError
 from mkdocs.livereload import LiveReloadServer, _serve_url
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
@@ -64,6 +65,7 @@ from mkdocs.structure.pages import Page
 
 from . import history, pagefind
 from .config import resolve_today
+from .config_guard import unsafe_config
 from .feed import FEED_PATH
 from .livecheck import LiveCheck
 from .model import Kind
@@ -115,6 +117,10 @@ class PreviewSite:
         """Everything `mkdocs build` does before rendering pages (again, after a
         change to mkdocs.yml or docs/). On failure the previous state stays."""
         with self.lock:
+            refused = unsafe_config(self.root)  # before MkDocs reads the file
+            if refused:
+                raise ConfigurationError("mkdocs.yml was not read:\n" + "\n".join(
+                    format_problem(problem, hint=True) for problem in refused))
             config = load_config(config_file=str(self.config_file),
                                  **({"dev_addr": self.dev_addr} if self.dev_addr else {}))
             last_build = Path(config.site_dir)  # where `portal build` writes
@@ -189,9 +195,9 @@ class PreviewSite:
         # As the plugin's on_files builds it; git history is read only when the
         # What's new page or the feed is requested (see `_generated`).
         return SiteRenderer(result.catalog, result.config, resolve_today(None),
-                            template_dir=self.root / plugin.config.templates,
+                            template_dir=self.root / plugin.config.templates, root=self.root,
                             directory_urls=config.use_directory_urls,
-                            site_name=config.site_name, site_url=config.site_url or "",
+                            site_name=plugin.site_name, site_url=config.site_url or "",
                             stash_html=True)
 
     def _add_generated(self, files: Files, config: MkDocsConfig, plugin: InsightPortalPlugin,

@@ -19,6 +19,10 @@ real HTML back once search has read it (`on_page_context`). Lists of cards
 linking to other insights are left out of the search view: they are
 navigation, and would make a page match every query its neighbours match.
 
+Content cannot forge a placeholder: each one carries a nonce drawn when this
+module loads (forked workers inherit it), and `portal check` refuses control
+and private-use characters in any text anyway (`hidden-character`).
+
 Bodies are never stashed: the researcher's Markdown, raw HTML included, goes
 through Python-Markdown exactly as written. `tests/test_site.py` pins that a
 stashed build produces the same pages as an unstashed one.
@@ -27,6 +31,7 @@ stashed build produces the same pages as an unstashed one.
 from __future__ import annotations
 
 import re
+import secrets
 
 # A raw HTML block as the templates write it: a paragraph (text between blank
 # lines) that starts with a block-level element. Templates keep blank lines
@@ -36,15 +41,22 @@ _BLOCK_START = re.compile(
     r"<(?:p|div|dl|article|section|table|ul|ol|blockquote|details|nav|figure|form)[\s>]")
 _BLANK_LINE = re.compile(r"(\n[ \t]*\n)")
 _MARK = "\ue000"  # private use: no text a template writes has it
+_NONCE = secrets.token_hex(8)  # per process: a body cannot guess it
+_STASH = f"ip-stash-{_NONCE}:"
 # A placeholder as Python-Markdown converts it: a paragraph of its own (or, had a
 # body ended without a blank line, the end of the body's last paragraph).
-_PLACEHOLDER = re.compile(f"<p>{_MARK}ip-stash:(\\d+){_MARK}</p>|{_MARK}ip-stash:(\\d+){_MARK}")
+_PLACEHOLDER = re.compile(f"<p>{_MARK}{_STASH}(\\d+){_MARK}</p>|{_MARK}{_STASH}(\\d+){_MARK}")
 # A placeholder, or a block's search view between its two comments.
-_STASHED = re.compile(f"{_PLACEHOLDER.pattern}|<!--ip-stash:(\\d+)--><p>[^<]*</p><!--/ip-stash-->")
+_STASHED = re.compile(f"{_PLACEHOLDER.pattern}|<!--{_STASH}(\\d+)--><p>[^<]*</p><!--/ip-stash-->")
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _LINKED_CARDS = 'class="ip-card-title"'  # a card that links to another insight
-BODY_MARK = "\x1eip-body\x1e"  # where the (unstashed) body goes back in
+BODY_MARK = f"\x1eip-body-{_NONCE}\x1e"  # where the (unstashed) body goes back in
+
+
+def placeholder(index: int) -> str:
+    """The text standing for the index-th stashed block until it is put back."""
+    return f"{_MARK}{_STASH}{index}{_MARK}"
 
 
 def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -60,7 +72,7 @@ def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...]
             if _BLOCK_START.match(piece):
                 block = piece.rstrip("\n")  # the text's final newline stays Markdown's
                 blocks.append(block)
-                pieces[index] = f"{_MARK}ip-stash:{len(blocks) - 1}{_MARK}" + piece[len(block):]
+                pieces[index] = placeholder(len(blocks) - 1) + piece[len(block):]
         return "".join(pieces)
 
     stashed = [stash(part) for part in markdown.split(BODY_MARK)]
@@ -80,7 +92,7 @@ def search_view(html: str, blocks: tuple[str, ...]) -> str:
         index = _index(match)
         block = blocks[index] if index < len(blocks) else ""
         words = "" if _LINKED_CARDS in block else _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
-        return f"<!--ip-stash:{index}--><p>{words}</p><!--/ip-stash-->" + _ending(match, html)
+        return f"<!--{_STASH}{index}--><p>{words}</p><!--/ip-stash-->" + _ending(match, html)
 
     return _PLACEHOLDER.sub(text, html)
 

@@ -10,13 +10,16 @@ build.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,7 +37,7 @@ from .html_stash import restore_blocks, search_view
 from .model import Entry, Kind
 from .pipeline import check_portal
 from .problems import Severity, make_problem
-from .render import ASSETS, SECTIONS, SiteRenderer
+from .render import ASSETS, SECTIONS, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
 from .sanitize import dangerous_html, is_plain
 
@@ -63,6 +66,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     # While previewing, a broken file must never stop the server: problems are
     # logged and the site is rendered from the entries that did load.
     serving = False
+    site_name = "Insight Portal"  # mkdocs.yml's site_name as text (see escape_site_texts)
     catalog = None  # the last build's Catalog, for the search backend's page facets
     # When each page last changed, for the sitemap (see lastmod); None while serving.
     page_dates: dict[str, dt.date] | None = None
@@ -102,6 +106,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             if f"assets/{name}" not in [str(item) for item in target]:
                 target.append(f"assets/{name}")
         config.theme["font"] = False  # internal portal: no requests to Google Fonts
+        self.site_name = escape_site_texts(config)
         add_theme_overrides(config)
         if config.nav is None:  # sections only: a nav listing every page is quadratic
             config.nav = [{title: page} for title, page in SECTIONS.items()]
@@ -128,29 +133,32 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 f"(run `portal check` for details):\n{listing}")
 
         events = history.events(self.root, result.catalog, today)
-        renderer = SiteRenderer(result.catalog, result.config, today,
-                                template_dir=self.root / self.config.templates,
-                                directory_urls=config.use_directory_urls,
-                                events=events,
-                                site_name=config.site_name, site_url=config.site_url or "",
-                                stash_html=True)
-        self.stashed, self.generated, self.ours, self.blanked = {}, [], set(), {}
-        sections = set(SECTIONS.values())
-        for generated in renderer.files():
-            existing = files.get_file_from_path(generated.src_uri)
-            if existing is not None:
-                files.remove(existing)
-            inclusion = InclusionLevel.INCLUDED if generated.src_uri in sections \
-                else InclusionLevel.NOT_IN_NAV
-            file = self._generated_file(config, generated.src_uri, generated.content,
-                                        inclusion)
-            if generated.edit_path:  # "edit this page" opens the researcher's file
-                file.edit_uri = generated.edit_path
-            if generated.stashed:
-                self.stashed[generated.src_uri] = generated.stashed
-            self.generated.append(generated.src_uri)
-            self.ours.add(generated.src_uri)
-            files.append(file)
+        try:  # an override that fails is one line naming it, never a traceback
+            renderer = SiteRenderer(result.catalog, result.config, today,
+                                    template_dir=self.root / self.config.templates, root=self.root,
+                                    directory_urls=config.use_directory_urls,
+                                    events=events,
+                                    site_name=self.site_name, site_url=config.site_url or "",
+                                    stash_html=True)
+            self.stashed, self.generated, self.ours, self.blanked = {}, [], set(), {}
+            sections = set(SECTIONS.values())
+            for generated in renderer.files():
+                existing = files.get_file_from_path(generated.src_uri)
+                if existing is not None:
+                    files.remove(existing)
+                inclusion = InclusionLevel.INCLUDED if generated.src_uri in sections \
+                    else InclusionLevel.NOT_IN_NAV
+                file = self._generated_file(config, generated.src_uri, generated.content,
+                                            inclusion)
+                if generated.edit_path:  # "edit this page" opens the researcher's file
+                    file.edit_uri = generated.edit_path
+                if generated.stashed:
+                    self.stashed[generated.src_uri] = generated.stashed
+                self.generated.append(generated.src_uri)
+                self.ours.add(generated.src_uri)
+                files.append(file)
+        except TemplateFailure as error:
+            raise PluginError(str(error)) from None
         self.catalog = result.catalog
         if not self.serving:  # the sitemap dates pages from their content, not the build
             self._date_pages(result.catalog, events, today, config)
@@ -231,6 +239,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
+        escape_meta(page.meta)
         if page.file.generated_by and not self.serving and page.file.src_uri in self.ours:
             # Read into page.markdown now: the generated text need not stay in
             # memory as well until the build ends (~150 MB at 40,000 insights).
@@ -303,6 +312,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     @event_priority(-100)  # last: the worker forks with the environment MkDocs will use
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        if config.theme.custom_dir:  # theme templates from the repository: sandboxed
+            env = sandboxed(env)
         self._stop_prerendering()  # every page has been converted by now
         if self.converted_elsewhere:
             log.debug(f"{self.converted_elsewhere} pages were converted on a second core")
@@ -328,6 +339,73 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                          config: MkDocsConfig) -> str:
         return add_noindex(output_content) if template_name.endswith(".html") else \
             output_content
+
+
+class ThemeSandbox(SandboxedEnvironment):
+    """Jinja's sandbox for the theme's templates, failing in one line: a template
+    the sandbox refuses, or that does not parse, ends the build with a message
+    naming it (a PluginError), never a traceback."""
+
+    def handle_exception(self, source: str | None = None) -> NoReturn:
+        try:
+            super().handle_exception(source)  # re-raises, with template lines
+        except TemplateError as error:
+            raise PluginError(f"theme {template_failure(error)}") from None
+
+
+def sandboxed(env: Environment) -> Environment:
+    """The theme's environment, rendering in Jinja's sandbox: a `custom_dir`
+    template (a pull request may change it) cannot reach Python's internals
+    (`cycler.__init__.__globals__.os`). Only then: the sandbox costs time."""
+    if isinstance(env, SandboxedEnvironment):
+        return env
+    copy = ThemeSandbox(loader=env.loader, autoescape=env.autoescape,
+                        auto_reload=env.auto_reload, undefined=env.undefined,
+                        extensions=[type(extension) for extension in env.extensions.values()])
+    copy.filters.update(env.filters)
+    copy.tests.update(env.tests)
+    copy.globals.update(env.globals)
+    copy.policies.update(env.policies)
+    return copy
+
+
+def escape_site_texts(config: MkDocsConfig) -> str:
+    """mkdocs.yml's texts as the theme prints them (unescaped, like page meta):
+    site name, description and author escaped, the copyright line (HTML by
+    design) cleaned. Returns the site name as text, for the feed."""
+    site_name = config.site_name
+    for key in ("site_name", "site_description", "site_author"):
+        if isinstance(config[key], str):
+            config[key] = html.escape(config[key])
+    if isinstance(config.copyright, str):
+        cleaned = dangerous_html(config.copyright)
+        if cleaned is not None:
+            config.copyright = cleaned
+    return site_name
+
+
+def escape_meta(meta: dict) -> None:
+    """Every text in a page's front matter, HTML-escaped in place.
+
+    MkDocs treats a page's title as HTML (a title taken from the page's heading
+    is), and Material prints `page.meta.title`, `description` and the like into
+    `<title>`, the header and the tabs unescaped. So a title written as
+    `Checkout <img src=x onerror=...>` must reach the theme as text already
+    escaped: it then shows literally everywhere, whichever template prints it.
+    Generated pages and hand-written pages alike, whatever the theme.
+    """
+    for key, value in meta.items():
+        meta[key] = _escaped(value)
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    return value
 
 
 def _entry_of(catalog: Catalog | None, src_uri: str) -> Entry | None:

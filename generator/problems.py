@@ -118,6 +118,10 @@ _RULES = [
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),
+    Rule("hidden-character", E, "{field} contains the invisible character {code} ({what})",
+         "Delete it: control and private-use characters never show on a page, and can "
+         "break the page or hide text from reviewers. They usually come with text pasted "
+         "from another program; retyping the words around it removes it."),
     Rule("unknown-team", E, "field '{field}' has '{value}', which is not a team listed under "
          "'teams' in mkdocs.yml",
          "{suggestion}Add the team to 'teams' in mkdocs.yml if it is new."),
@@ -172,6 +176,8 @@ _RULES = [
          "persona_review_after_days = {limit}.", reminder=True),
     # --- configuration and the checker itself -------------------------------
     Rule("invalid-config", E, "{detail}", "{hint}"),
+    # mkdocs.yml asks for code to run, or for a folder outside the portal (config_guard.py).
+    Rule("unsafe-config", E, "{detail}", "{hint}"),
     Rule("internal-error", E, "the checker failed on this file: {detail}",
          "This is a bug in Insight Portal, not in your file; please report it with the file. "
          "The other files were still checked."),

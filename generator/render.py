@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import posixpath
 import re
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import analysis
@@ -67,6 +70,23 @@ class GeneratedFile:
     content: str | bytes
     edit_path: str | None = None  # the content file behind it, for "edit this page"
     stashed: tuple[str, ...] = ()  # HTML blocks behind placeholders (see html_stash)
+
+
+def template_failure(error: Exception, page: str | None = None) -> str:
+    """Which template failed, where and why, in one line."""
+    where, line = page or "?", getattr(error, "lineno", None)
+    name = getattr(error, "filename", None) or getattr(error, "name", None)
+    if name and line:
+        where = str(name)
+    else:
+        # Jinja rewrites tracebacks to show template lines: the innermost
+        # template frame is where it failed.
+        for frame in traceback.extract_tb(error.__traceback__):
+            if not frame.filename.endswith(".py"):
+                where, line = frame.filename, frame.lineno
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"template {where}{f', line {line}' if line else ''} could not render" \
+           f"{f' page {page!r}' if page else ''}: {message}"
 
 
 class Linker:
@@ -126,14 +146,55 @@ def strip_unsafe_html(body: str) -> str:
     return clean_body(body)[0]
 
 
-def _environment(template_dir: Path | None) -> jinja2.Environment:
+class TemplateFailure(Exception):
+    """A template override could not render: one line naming it, for the user."""
+
+
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """The portal's template overrides, never a file from outside the repository:
+    an override that is a symbolic link out of it would publish that file."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(str(folder))
+        self.root = os.path.realpath(root)
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not real.startswith(self.root + os.sep):
+            raise TemplateFailure(f"the template override '{template}' is a link to '{real}', "
+                                  "outside the portal; it was not read")
+        return source, filename, uptodate
+
+
+def _overrides(template_dir: Path | None, root: Path | None) -> Path | None:
+    """The folder of template overrides, if the portal has one inside itself."""
+    if template_dir is None or not template_dir.is_dir():
+        return None
+    real = os.path.realpath(template_dir)
+    top = os.path.realpath(root if root is not None else template_dir.parent)
+    if real != top and not real.startswith(top + os.sep):
+        raise TemplateFailure(f"the templates folder '{template_dir}' is outside the portal "
+                              f"('{real}'); template overrides must live inside it")
+    return template_dir
+
+
+def _environment(template_dir: Path | None, root: Path | None = None) -> jinja2.Environment:
+    overrides = _overrides(template_dir, root)
     loaders: list[jinja2.BaseLoader] = []
-    if template_dir is not None and template_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    if overrides is not None:
+        loaders.append(_ContainedLoader(overrides, root or overrides.parent))
     loaders.append(jinja2.PackageLoader("generator", "templates"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    # Overrides come from the repository, which a pull request may change: with
+    # any of them, every template renders in Jinja's sandbox, which refuses
+    # Python's internals (`cycler.__init__.__globals__.os`). Our own templates
+    # alone render outside it: the sandbox makes rendering about a third slower.
+    environment = SandboxedEnvironment if overrides is not None and any(
+        overrides.iterdir()) else jinja2.Environment
+    env = environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True,
+                      undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["status_label"] = lambda status: STATUS_LABELS.get(status, "No decision")
     env.filters["iso"] = lambda date: date.isoformat() if date else ""
     env.filters["percent"] = lambda share: "–" if share is None else f"{round(share * 100)}%"
@@ -185,12 +246,13 @@ class SiteRenderer:
     def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
                  template_dir: Path | None = None, directory_urls: bool = True,
                  events: list[Event] | None = None, site_name: str = "Insight Portal",
-                 site_url: str = "", stash_html: bool = False) -> None:
+                 site_url: str = "", stash_html: bool = False,
+                 root: Path | None = None) -> None:
         self.catalog, self.config, self.today = catalog, config, today
         self.events = events or []
         self.site_name, self.site_url = site_name, site_url
         self.directory_urls = directory_urls
-        self.env = _environment(template_dir)
+        self.env = _environment(template_dir, root)
         # A builder that restores stashed HTML (our MkDocs plugin) gets pages with
         # placeholders; `portal generate` gets plain Markdown for any builder.
         self.stash_html = stash_html
@@ -244,8 +306,17 @@ class SiteRenderer:
     def _page(self, template: str, src_uri: str, **context: Any) -> GeneratedFile:
         link = Linker(src_uri, self.directory_urls)
         self._bodies = []
-        content = self.env.get_template(template).render(
-            link=link, catalog=self.catalog, today=self.today, config=self.config, **context)
+        try:
+            content = self.env.get_template(template).render(
+                link=link, catalog=self.catalog, today=self.today, config=self.config,
+                **context)
+        except TemplateFailure:
+            raise
+        except Exception as error:
+            if not isinstance(self.env, SandboxedEnvironment) \
+                    and not isinstance(error, jinja2.TemplateError):
+                raise  # a bug of ours: its traceback is what we need
+            raise TemplateFailure(template_failure(error, template)) from None
         if not self.stash_html:
             return GeneratedFile(src_uri, content)
         content, blocks = stash_blocks(content, self._bodies)

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, changed
 
-from generator.html_stash import restore_blocks, search_view, stash_blocks
+from generator.html_stash import placeholder, restore_blocks, search_view, stash_blocks
 from generator.pipeline import check_portal
 from generator.render import SiteRenderer
 
@@ -67,17 +67,17 @@ def test_stash_round_trip_keeps_bodies_in_place() -> None:
 
     text, blocks = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n", ["<div>body</div>"])
     assert blocks == ("<div>a</div>", "<p>b</p>")
-    assert text == "\ue000ip-stash:0\ue000\n\n<div>body</div>\n\n\ue000ip-stash:1\ue000\n"
+    assert text == f"{placeholder(0)}\n\n<div>body</div>\n\n{placeholder(1)}\n"
 
 
 def test_search_sees_each_block_as_its_text_and_the_page_gets_the_block_back() -> None:
     blocks = ('<dl class="ip-facts">\n<dt>Owner</dt><dd>checkout-team</dd>\n</dl>',)
-    html = "<h2>Decision</h2>\n<p>\ue000ip-stash:0\ue000</p>\n<p>body</p>"
+    html = f"<h2>Decision</h2>\n<p>{placeholder(0)}</p>\n<p>body</p>"
     view = search_view(html, blocks)
     assert "<p>Owner checkout-team</p>" in view and "<dt>" not in view
     assert "\ue000" not in view  # the placeholder never reaches the search text
     # the newline a raw HTML block has after it in Python-Markdown's output
-    assert restore_blocks(view, blocks) == html.replace("<p>\ue000ip-stash:0\ue000</p>",
+    assert restore_blocks(view, blocks) == html.replace(f"<p>{placeholder(0)}</p>",
                                                         blocks[0] + "\n")
     assert restore_blocks(html, blocks) == restore_blocks(view, blocks)
 
@@ -85,6 +85,6 @@ def test_search_sees_each_block_as_its_text_and_the_page_gets_the_block_back() -
 def test_cards_linking_to_other_insights_are_not_searchable_text() -> None:
     cards = ('<div class="ip-cards">\n<article class="ip-card">\n<h3 class="ip-card-title">'
              '<a href="../other/">Another insight</a></h3>\n</article>\n</div>',)
-    view = search_view("<p>\ue000ip-stash:0\ue000</p>", cards)
+    view = search_view(f"<p>{placeholder(0)}</p>", cards)
     assert "Another insight" not in view
     assert restore_blocks(view, cards) == cards[0]

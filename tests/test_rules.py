@@ -139,6 +139,11 @@ CASES = [
     Case("personal-data", {PERSONA: changed(PERSONA, "frustrations: [surprise fees]",
                                             "frustrations: [card 4111 1111 1111 1111 declined]")},
          PERSONA, 5),
+    Case("hidden-character", {INSIGHT: changed(INSIGHT, "title: Delivery fee surprises",
+                                               'title: "Delivery \\x1b fee" #')},
+         INSIGHT, 2, "control and private-use characters"),
+    Case("hidden-character", {INSIGHT: base(INSIGHT) + "\nA glyph \ue000 pasted here.\n"},
+         INSIGHT, 26, "retyping"),
     Case("unknown-team", {}, PERSONA, 6, 'Did you mean "research"?',
          mkdocs_yml=MKDOCS_YML + "      teams: [research, cx-team, catalog-team, "
                                  "checkout-team]\n"),
@@ -204,6 +209,10 @@ CASES = [
          mkdocs_yml=MKDOCS_YML + "      undecided_after_dayz: 10\n"),
     Case("invalid-config", {}, "mkdocs.yml", 7,
          mkdocs_yml=MKDOCS_YML + "      personal_data_allow:\n        - '[unclosed'\n"),
+    Case("unsafe-config", {}, "mkdocs.yml", 2, "Remove the tag",
+         mkdocs_yml="site_name: T\nx: !!python/object/apply:os.getpid []\n" + MKDOCS_YML.split("\n", 1)[1]),
+    Case("unsafe-config", {}, "mkdocs.yml", 2, "Remove 'hooks'",
+         mkdocs_yml="site_name: T\nhooks: [evil.py]\n" + MKDOCS_YML.split("\n", 1)[1]),
 ]
 
 

@@ -6,6 +6,7 @@ on other files or on today's date, so its result can be cached per file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,6 +57,7 @@ def check_document(doc: Document, config: PortalConfig) -> tuple[Entry, list[Pro
         _journey_rules(entry, doc, problems)
 
     _personal_data(doc, config, problems)
+    _hidden_characters(doc, problems)
     for line, what in unsafe_html(doc.body, doc.body_line):
         problems.append(make_problem("html-removed", source.rel, line, what=what))
     return entry, problems
@@ -186,6 +188,45 @@ def _personal_data(doc: Document, config: PortalConfig, problems: list[Problem])
             line = doc.body_line + body.count("\n", 0, offset)
             problems.append(make_problem("personal-data", rel, line, field="the body",
                                          what=finding.what, masked=finding.masked))
+
+
+# C0 and C1 controls (tab, line feed and carriage return are text), private-use
+# characters and the noncharacters: nothing a researcher means to write, and the
+# build's own placeholders are made of such characters.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufdd0-\ufdef"
+                     "\ufffe\uffff\U000f0000-\U0010ffff]")
+
+
+def _hidden_characters(doc: Document, problems: list[Problem]) -> None:
+    """One problem per field or body line holding a control or private-use
+    character, naming the character (one scan of everything, as for personal data)."""
+    rel, body = doc.source.rel, doc.body
+    values: list[str] = []
+    _collect_strings(doc.data, values)
+    if not _HIDDEN.search("\n".join(values)) and not _HIDDEN.search(body):
+        return
+    for path, text in _strings(doc.data, ()):
+        found = _HIDDEN.search(text)
+        if found:
+            problems.append(make_problem("hidden-character", rel, doc.lines.line(*path),
+                                         field=f"field '{label(path)}'",
+                                         **_describe(found.group())))
+    line, counted, reported = doc.body_line, 0, 0
+    for found in _HIDDEN.finditer(body):
+        line += body.count("\n", counted, found.start())  # counted once: linear time
+        counted = found.start()
+        if line != reported:  # one problem a line
+            reported = line
+            problems.append(make_problem("hidden-character", rel, line, field="the body",
+                                         **_describe(found.group())))
+
+
+def _describe(char: str) -> dict[str, str]:
+    code = ord(char)
+    what = "a control character" if code < 0xA0 else \
+        "a noncharacter" if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE else \
+        "a private-use character"
+    return {"code": f"U+{code:04X}", "what": what}
 
 
 def _collect_strings(value: Any, out: list[str]) -> None:

@@ -1,0 +1,314 @@
+"""An attacker's pull request (issue 12): no script from any title, no code from
+templates or mkdocs.yml, no forged build placeholders, no hidden characters.
+
+Each test builds a real portal into tmp_path through the CLI, as CI would, and
+reads what the build wrote (or what the browser ran).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import lxml.html
+import pytest
+from conftest import TODAY, run_portal, write_portal
+
+pytest_plugins = ["browser_support"]
+
+TITLE = 'Checkout <img src=x onerror=alert(1)> </title><script>alert(2)</script> &amp; co'
+NAME = "Shopper <svg onload=alert(3)>"
+JOURNEY = "Order <iframe src=javascript:alert(4)>"
+SITE_NAME = "Basket<script>alert(5)</script>"
+
+HOSTILE = {
+    "insights/fees-surprise.md": f"""\
+        ---
+        title: "{TITLE}"
+        summary: Shoppers abandon when the fee first appears at checkout.
+        kind: pain
+        personas: [shopper]
+        journey: order
+        stages: [checkout]
+        severity: high
+        confidence: medium
+        evidence:
+          - source: support-ticket
+            count: 12
+        created: 2026-09-20
+        authors: [dana]
+        decision:
+          status: new
+        ---
+        Body text.
+        """,
+}
+
+
+def _hostile_portal(root: Path) -> Path:
+    portal = write_portal(root, HOSTILE, mkdocs_yml=f'site_name: "{SITE_NAME}"\n'
+                          "theme: material\nplugins:\n  - search\n  - insight-portal\n")
+    for rel, old, new in (("personas/shopper.md", "name: Shopper", f'name: "{NAME}"'),
+                          ("journeys/order.md", "title: Order", f'title: "{JOURNEY}"')):
+        path = portal / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return portal
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _hostile_portal(tmp_path_factory.mktemp("titles") / "portal")
+    site = root.parent / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+def _tree(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+@pytest.mark.parametrize(("page", "text"), [
+    ("insights/fees-surprise/index.html", TITLE),
+    ("personas/shopper/index.html", NAME),
+    ("journeys/order/index.html", JOURNEY),
+])
+def test_a_title_with_markup_shows_as_text_in_title_header_and_heading(
+        hostile_site: Path, page: str, text: str) -> None:
+    tree = _tree(hostile_site / page)
+    assert tree.findtext(".//title") == f"{text} - {SITE_NAME}"
+    header = tree.xpath('string(//div[@class="md-header__topic"][@data-md-component])')
+    assert " ".join(header.split()) == " ".join(text.split())
+    assert " ".join(tree.xpath("string(//h1)").split()) == " ".join(text.split())
+    # Nothing the values wrote became an element.
+    assert not tree.xpath("//img[@onerror]|//svg[@onload]|//iframe|"
+                          "//script[contains(., 'alert(')]")
+
+
+def test_no_page_feed_or_search_index_carries_the_markup_unescaped(hostile_site: Path) -> None:
+    """The JSON data files (insight index, exports) hold the text as data: the
+    pages' script shows it as text, which the Chromium test below pins."""
+    raw = ("<img src=x onerror", "<script>alert", "<svg onload", "<iframe src=javascript")
+    for path in hostile_site.rglob("*"):
+        if path.suffix in (".html", ".xml") or path.name == "search_index.json":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for payload in raw:
+                assert payload not in text, (path, payload)
+
+
+def test_titles_with_markup_run_nothing_in_chromium(hostile_site: Path, chromium) -> None:
+    from browser_support import serve
+
+    dialogs: list[str] = []
+    with serve(hostile_site) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        try:
+            for path in ("", "insights/fees-surprise/", "personas/shopper/", "journeys/order/",
+                         "insights/", "whats-new/"):
+                page.goto(url + path, wait_until="load")
+                page.wait_for_timeout(200)
+            page.goto(url + "insights/fees-surprise/", wait_until="load")
+            assert page.title() == f"{TITLE} - {SITE_NAME}"
+            assert " ".join(page.locator("h1").first.inner_text().split()) == \
+                " ".join(TITLE.split())
+        finally:
+            context.close()
+    assert dialogs == []
+
+
+# --- templates ---------------------------------------------------------------------------
+
+ESCAPE = '{{ cycler.__init__.__globals__.os.popen("touch %s").read() }}'
+
+
+def test_a_template_override_cannot_run_code_and_fails_in_one_line(make_portal, tmp_path
+                                                                   ) -> None:
+    marker = tmp_path / "ran"
+    root = make_portal({"templates/tags.md.j2": ESCAPE % marker})
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 1
+    assert not marker.exists()
+    assert "Traceback" not in result.stderr
+    assert "tags.md.j2, line 1" in result.stderr and "unsafe" in result.stderr
+    assert not site.exists()
+    generated = run_portal("generate", str(root), "--out", str(tmp_path / "out"),
+                           "--today", TODAY.isoformat())
+    assert generated.returncode == 1 and "Traceback" not in generated.stderr
+    assert not marker.exists()
+
+
+def test_a_template_override_still_renders_in_the_sandbox(make_portal, tmp_path) -> None:
+    root = make_portal({"templates/tags.md.j2": "---\ntitle: Tags\n---\n\n# Our own tags\n\n"
+                        "{% for tag, count in tags %}- {{ tag }} ({{ count }})\n{% endfor %}"})
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert "fees (1)" in (site / "tags" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_override_linking_out_of_the_repository_is_not_read(make_portal, tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    root = make_portal()
+    (root / "templates").mkdir()
+    (root / "templates" / "tags.md.j2").symlink_to(secret)
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "outside the portal" in result.stderr
+    assert not site.exists()
+
+
+def test_a_theme_custom_dir_template_renders_in_the_sandbox(make_portal, tmp_path) -> None:
+    marker = tmp_path / "ran"
+    yml = "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\n" \
+          "plugins:\n  - insight-portal\n"
+    root = make_portal({"overrides/main.html": '{% extends "base.html" %}{% block content %}'
+                        + ESCAPE % marker + "{{ super() }}{% endblock %}"}, mkdocs_yml=yml)
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 1 and not marker.exists()
+    assert "Traceback" not in result.stderr and "main.html" in result.stderr
+    (root / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p id="ours">ours</p>{{ super() }}'
+        "{% endblock %}", encoding="utf-8")
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert 'id="ours"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+# --- mkdocs.yml ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting", [
+    "foo: !!python/object/apply:os.system ['touch {marker}']",
+    "foo: !!python/object/new:os.system ['touch {marker}']",
+    "foo: !!python/name:os.system",
+    "hooks: [hooks.py]",
+    "INHERIT: {outside}",
+    "docs_dir: {outside_dir}",
+    "site_dir: {outside_dir}",
+])
+def test_mkdocs_yml_that_would_run_code_or_leave_the_portal_is_refused(
+        make_portal, tmp_path: Path, setting: str) -> None:
+    marker, outside_dir = tmp_path / "ran", tmp_path / "elsewhere"
+    outside_dir.mkdir()
+    outside = tmp_path / "base.yml"
+    outside.write_text("site_name: X\n", encoding="utf-8")
+    line = setting.format(marker=marker, outside=outside, outside_dir=outside_dir)
+    root = make_portal({"hooks.py": f"open({str(marker)!r}, 'w').close()\n"},
+                       mkdocs_yml=f"site_name: T\n{line}\nplugins:\n  - insight-portal\n")
+    check = run_portal("check", str(root), "--today", TODAY.isoformat(), "--format", "json")
+    assert check.returncode == 1
+    assert '"rule": "unsafe-config"' in check.stdout and '"line": 2' in check.stdout
+    for command in (["build", str(root)], ["generate", str(root), "--out", str(tmp_path / "o")]):
+        result = run_portal(*command, "--today", TODAY.isoformat())
+        assert result.returncode == 1, result.stderr
+        assert "mkdocs.yml:2: error:" in result.stderr and "Traceback" not in result.stderr
+    assert not marker.exists()
+    assert list(outside_dir.iterdir()) == []
+
+
+def test_material_functions_named_in_mkdocs_yml_stay_allowed(make_portal, tmp_path) -> None:
+    yml = ("site_name: T\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+           "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+           "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"
+           "plugins:\n  - insight-portal\n")
+    root = make_portal(mkdocs_yml=yml)
+    result = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert "unsafe-config" not in result.stdout
+
+
+def test_a_repository_folder_cannot_stand_in_for_a_module_mkdocs_imports(
+        make_portal, tmp_path) -> None:
+    marker = tmp_path / "ran"
+    root = make_portal()
+    (root / "mkdocs").mkdir()  # `python -m mkdocs` run in the portal would find this first
+    for name in ("__init__.py", "__main__.py"):
+        (root / "mkdocs" / name).write_text(f"open({str(marker)!r}, 'w').close()\n",
+                                            encoding="utf-8")
+    result = run_portal("build", ".", "--site-dir", str(tmp_path / "site"), "--today",
+                        TODAY.isoformat(), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+
+
+# --- placeholders and hidden characters ------------------------------------------------------
+
+@pytest.mark.parametrize(("front", "body"), [
+    ('title: "Mark \\x1eip-body\\x1e here"', "Body."),
+    ('title: "Stash \\ue000ip-stash:1\\ue000"', "Body."),
+    ("title: Plain", "Text \ue000ip-stash:0\ue000 here."),
+    ('title: "A C1 control \\x9b in it"', "Body."),
+])
+def test_control_and_private_use_characters_are_check_errors_with_a_line(
+        make_portal, front: str, body: str) -> None:
+    text = HOSTILE["insights/fees-surprise.md"].replace(f'title: "{TITLE}"', front).replace(
+        "Body text.", body)
+    root = make_portal({"insights/fees-surprise.md": text})
+    result = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert result.returncode == 1
+    line = 2 if body == "Body." else textwrap.dedent(text).splitlines().index(body) + 1
+    assert f"insights/fees-surprise.md:{line}: error:" in result.stdout
+    assert "[hidden-character]" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_forged_placeholder_is_never_filled_with_the_pages_own_html(tmp_path) -> None:
+    """The preview renders pages even with errors: a body naming a placeholder
+    still shows as written, and the page's own blocks stay where they belong."""
+    from generator.html_stash import restore_blocks, stash_blocks
+
+    forged = "Text \ue000ip-stash:0\ue000 and <!--ip-stash:0--><p>x</p><!--/ip-stash-->"
+    markdown, blocks = stash_blocks('<div class="ip-panel">decision</div>\n\nBODY\n', [])
+    assert blocks == ('<div class="ip-panel">decision</div>',)
+    html = restore_blocks(f"<p>{forged}</p>\n" + markdown.replace("BODY", ""), blocks)
+    assert html.count("decision") == 1
+    assert forged in html
+
+
+@pytest.fixture
+def serve_url(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
+    processes: list[subprocess.Popen] = []
+
+    def start(root: Path) -> str:
+        from test_serve import _free_port, _get, _wait_for
+        port = _free_port()
+        environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", str(root), "--dev-addr",
+             f"127.0.0.1:{port}", "--today", TODAY.isoformat()],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment))
+        url = f"http://127.0.0.1:{port}/"
+
+        def up() -> bool:
+            try:
+                return bool(_get(url))
+            except OSError:
+                return False
+        assert _wait_for(up)
+        return url
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_preview_escapes_titles_too(tmp_path: Path, serve_url) -> None:
+    from test_serve import _get
+
+    url = serve_url(_hostile_portal(tmp_path / "portal"))
+    tree = lxml.html.fromstring(_get(url + "insights/fees-surprise/"))
+    assert tree.findtext(".//title") == f"{TITLE} - {SITE_NAME}"
+    assert not tree.xpath("//img[@onerror]|//script[contains(., 'alert(')]")
