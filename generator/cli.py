@@ -121,7 +121,7 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
     when the build succeeded: a failed or interrupted build leaves the previous
     site as it was.
     """
-    from .publish import UnsafeSiteDir, build_and_swap, check_site_dir
+    from .publish import UnsafeSiteDir, build_and_swap, check_site_dir, failure_line, mkdocs_command
 
     portal_root = _portal_root(root)
     day = _today(today)
@@ -132,7 +132,12 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
                         *(portal_root / kind.folder for kind in Kind)])
     except UnsafeSiteDir as error:
         raise click.BadParameter(str(error), param_hint="--site-dir") from None
-    _ensure_docs_dir(portal_root)
+    try:
+        _ensure_docs_dir(portal_root)
+    except OSError as error:  # a read-only checkout, say: one line, no traceback
+        click.echo(failure_line(error, site, doing=f"creating {docs_dir(portal_root)}"),
+                   err=True)
+        sys.exit(EXIT_PROBLEMS)
     # One reference date for the whole build, even one that runs past midnight:
     # the plugin and MkDocs' own dates both read it from SOURCE_DATE_EPOCH.
     environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ,
@@ -140,17 +145,14 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
     config = str(portal_root / CONFIG_FILE)
 
     def command(staging: Path) -> list[str]:
-        return [sys.executable, "-m", "mkdocs", "build", "-f", config,
-                "--site-dir", str(staging), *(["--strict"] if strict else [])]
+        return mkdocs_command("build", "-f", config, "--site-dir", str(staging),
+                              *(["--strict"] if strict else []))
 
     sys.stdout.flush()
     sys.stderr.flush()
-    try:
-        status = build_and_swap(command, environment, site,
-                                echo=lambda message: click.echo(message, err=True))
-    except OSError as error:
-        raise click.ClickException(f"could not put the new site in place: {error}") from None
-    sys.exit(status)
+    # A full disk or a read-only folder ends in one line there (exit 1), not a traceback.
+    sys.exit(build_and_swap(command, environment, site,
+                            echo=lambda message: click.echo(message, err=True)))
 
 
 def _configured_site_dir(root: Path) -> Path:

@@ -10,7 +10,8 @@ Workers are used only when there are enough items to pay for the fork (about
 process can copy a lock another thread holds (a live preview server, for
 instance, works in one process). Anything going wrong with the workers falls
 back to running here, so the result never depends on whether workers ran.
-PORTAL_WORKERS=N in the environment caps the processes at N.
+PORTAL_WORKERS=N in the environment caps the processes at N. Every worker dies
+with the process that forked it, even one killed with SIGKILL (see processes.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
+
+from .processes import Parent, die_with_parent, this_process
 
 T = TypeVar("T")
 _CHUNKS_PER_WORKER = 4  # smaller chunks even out fast and slow items
@@ -56,8 +59,9 @@ class Stream(Generic[T]):
         self._reader, writer = context.Pipe(duplex=False)
         _job = job
         try:
-            self._process = context.Process(target=_produce, args=(writer, count, chunk_size),
-                                            daemon=True)
+            self._process = context.Process(
+                target=_produce, args=(this_process(), self._reader, writer, count, chunk_size),
+                daemon=True)
             self._process.start()  # forks now, inheriting _job
         finally:
             _job = None
@@ -86,8 +90,13 @@ def stream_indexed(job: Callable[[int], T], count: int, chunk_size: int) -> Stre
         return None
 
 
-def _produce(writer: multiprocessing.connection.Connection, count: int,
+def _produce(parent: Parent, reader: multiprocessing.connection.Connection,
+             writer: multiprocessing.connection.Connection, count: int,
              chunk_size: int) -> None:
+    die_with_parent(parent)
+    # The parent's end, inherited: with it open here, a send to a parent that is
+    # gone would block forever instead of failing.
+    reader.close()
     # The parent's objects are shared copy-on-write: a collection here would
     # touch (and so copy) every one of them. This process is short-lived.
     gc.freeze()
@@ -116,7 +125,8 @@ def _in_workers(job: Callable[[int], object], count: int, workers: int) -> list[
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _job = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                workers, initializer=die_with_parent, initargs=(this_process(),)) as pool:
             results = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _job = None
