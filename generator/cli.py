@@ -11,12 +11,17 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import CONFIG_FILE, TodayError, docs_dir, resolve_today
+from .config import CONFIG_FILE, TodayError, docs_dir, mkdocs_setting, resolve_today
+from .config_guard import unsafe_config
 from .model import Kind
 from .pipeline import check_portal
-from .report import FORMATTERS, format_text
+from .report import FORMATTERS, format_problem, format_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# `python -m mkdocs` would put the current folder first on the import path: run in
+# a portal, a folder of the repository named like any module MkDocs imports
+# (yaml/, markdown/, mkdocs/) would run instead of it. -P leaves it out.
+SAFE_PATH = ("-P",)
 
 
 def _portal_root(root: str) -> Path:
@@ -104,7 +109,8 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     # Replace this process with MkDocs, so signals (Ctrl-C, a CI runner's
     # SIGTERM) reach the server itself and no orphan keeps serving; MkDocs'
     # exit status (0 built, 1 failed) becomes ours.
-    os.execve(sys.executable, [sys.executable, "-m", "mkdocs", command, "-f", config, *args],
+    os.execve(sys.executable,
+              [sys.executable, *SAFE_PATH, "-m", "mkdocs", command, "-f", config, *args],
               environment)
 
 @main.command()
@@ -124,6 +130,7 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
     from .publish import UnsafeSiteDir, build_and_swap, check_site_dir, failure_line, mkdocs_command
 
     portal_root = _portal_root(root)
+    _refuse_unsafe_config(portal_root)
     day = _today(today)
     site = Path(site_dir).resolve() if site_dir else _configured_site_dir(portal_root)
     try:
@@ -157,16 +164,21 @@ def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> N
 
 def _configured_site_dir(root: Path) -> Path:
     """mkdocs.yml's `site_dir` (relative to the file, as MkDocs reads it), else site/."""
-    from mkdocs.utils.yaml import yaml_load
-
-    try:
-        with open(root / CONFIG_FILE, encoding="utf-8-sig") as file:
-            value = yaml_load(file).get("site_dir", "site")
-    except Exception:  # MkDocs will report a broken mkdocs.yml itself
-        value = "site"
-    if not isinstance(value, str) or not value:
+    value = mkdocs_setting(root, "site_dir") or "site"
+    if not isinstance(value, str):
         raise click.UsageError(f"could not read site_dir from {CONFIG_FILE}: give --site-dir")
     return (root / value).resolve()
+
+
+def _refuse_unsafe_config(root: Path) -> None:
+    """Before MkDocs reads mkdocs.yml: nothing in it may run code or reach outside
+    the portal (see config_guard.py). Listed like `portal check`, exit status 1."""
+    refused = unsafe_config(root)
+    if refused:
+        for problem in refused:
+            click.echo(format_problem(problem, hint=True), err=True)
+        click.echo(f"{CONFIG_FILE} was not read, and nothing was built.", err=True)
+        sys.exit(EXIT_PROBLEMS)
 
 
 @main.command()
@@ -185,6 +197,7 @@ def serve(root: str, dev_addr: str, full: bool, today: str | None) -> None:
     prints them, and a broken file never stops the preview.
     """
     portal_root = _portal_root(root)
+    _refuse_unsafe_config(portal_root)
     if full:
         _mkdocs("serve", portal_root, today, "--dev-addr", dev_addr)
     from mkdocs.exceptions import MkDocsException
@@ -218,27 +231,32 @@ def generate(root: str, out_dir: str, today: str | None) -> None:
     For builders that read mkdocs.yml but do not run MkDocs plugins.
     """
     from . import history  # the site's modules load only for the commands that render
-    from .render import SiteRenderer
+    from .render import SiteRenderer, TemplateFailure
 
     portal_root = _portal_root(root)
+    _refuse_unsafe_config(portal_root)
     result = check_portal(portal_root, _today(today))
     if result.errors:
         sys.stdout.write(format_text(result))
         sys.exit(EXIT_PROBLEMS)
     out = Path(out_dir)
     reference_date = _today(today)
-    renderer = SiteRenderer(result.catalog, result.config, reference_date,
-                            template_dir=portal_root / result.config.templates,
-                            events=history.events(portal_root, result.catalog, reference_date))
-    count = 0
-    for generated in renderer.files():
-        target = out / generated.src_uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(generated.content, bytes):
-            target.write_bytes(generated.content)
-        else:
-            target.write_text(generated.content, encoding="utf-8")
-        count += 1
+    try:
+        renderer = SiteRenderer(result.catalog, result.config, reference_date,
+                                template_dir=portal_root / result.config.templates,
+                                root=portal_root,
+                                events=history.events(portal_root, result.catalog, reference_date))
+        count = 0
+        for generated in renderer.files():
+            target = out / generated.src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(generated.content, bytes):
+                target.write_bytes(generated.content)
+            else:
+                target.write_text(generated.content, encoding="utf-8")
+            count += 1
+    except TemplateFailure as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {count} files to {out}")
 
 
