@@ -203,7 +203,10 @@ def _hidden_characters(doc: Document, problems: list[Problem]) -> None:
     rel, body = doc.source.rel, doc.body
     values: list[str] = []
     _collect_strings(doc.data, values)
-    if not _HIDDEN.search("\n".join(values)) and not _HIDDEN.search(body):
+    text = "\n".join((*values, body))
+    # Every hidden character is unprintable, and most files are all printable:
+    # str.isprintable is twice as fast as the pattern.
+    if text.replace("\n", "").replace("\t", "").isprintable() or not _HIDDEN.search(text):
         return
     for path, text in _strings(doc.data, ()):
         found = _HIDDEN.search(text)
