@@ -150,7 +150,7 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
         real = os.path.realpath(folder)
         if not _inside(real, (real_root,)):
             reported.append(make_problem("outside-link", kind.folder, 1, link=kind.folder,
-                                         target=_link_text(folder)))
+                                         target=_link_text(folder), outside=_CONTENT))
             continue
         folders.append((kind, folder, real))
     allowed = tuple(real for _, _, real in folders)
@@ -166,7 +166,7 @@ def discover(root: Path, problems: list[Problem] | None = None) -> list[SourceFi
             if item.is_symlink():
                 if not _inside(os.path.realpath(path), allowed):
                     reported.append(make_problem("outside-link", rel, 1, link=rel,
-                                                 target=_link_text(path)))
+                                                 target=_link_text(path), outside=_CONTENT))
                     continue
                 try:
                     mode = os.stat(path).st_mode
@@ -210,9 +210,19 @@ def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
         elif item.is_symlink() and os.path.isdir(path):
             if not _inside(os.path.realpath(path), allowed):
                 reported.append(make_problem("outside-link", _rel(path, root), 1,
-                                             link=_rel(path, root), target=_link_text(path)))
+                                             link=_rel(path, root), target=_link_text(path),
+                                             outside=_CONTENT))
         elif item.name.endswith(".md"):
             files.append(([*parts, item.name], item))
+
+
+_CONTENT = "insights/, personas/ and journeys/"
+
+
+def in_repository(real: str, real_root: str) -> bool:
+    """Whether a resolved path lies in the repository's files: under the root, and
+    not in .git (its config may hold credentials, and none of it is content)."""
+    return _inside(real, (real_root,)) and not _inside(real, (os.path.join(real_root, ".git"),))
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -229,6 +239,74 @@ def _link_text(path: Path | str) -> str:
         return os.readlink(path)
     except OSError:
         return os.path.realpath(path)
+
+
+@dataclass(slots=True)
+class DocsFile:
+    """A hand-written Markdown page in docs/ (mkdocs.yml's docs_dir)."""
+
+    file: str  # absolute path
+    rel: str  # posix path relative to the portal root, as reported
+    site: str  # posix path in the site's source tree (MkDocs' src_uri)
+
+
+def discover_docs(root: Path, docs: Path, problems: list[Problem]) -> list[DocsFile]:
+    """The Markdown pages MkDocs will read from `docs`, under the content folders'
+    rules: a symbolic link anywhere in it — to a file of any kind, or a folder —
+    that leads out of the repository (see `in_repository`) is reported
+    (`outside-link`) and never read (the plugin leaves it out of the site); a
+    linked folder inside the repository is entered, as MkDocs enters it; a
+    `*.md` that is no regular file is `not-a-file`. Files MkDocs leaves out by
+    default (names starting with '.', the top templates/ folder) are no pages.
+    `docs` must lie in `root`."""
+    real_root = os.path.realpath(root)
+    docs_rel = _rel(docs, root)
+    if not docs.is_dir():
+        return []
+    real_docs = os.path.realpath(docs)
+    if not in_repository(real_docs, real_root):
+        problems.append(make_problem("outside-link", docs_rel, 1, link=docs_rel,
+                                     target=_link_text(docs), outside="the repository"))
+        return []
+    pages: list[DocsFile] = []
+    entered = {real_docs}  # a linked folder is entered once: links may form a loop
+    folders: list[tuple[str, list[str]]] = [(str(docs), [])]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable folder holds nothing MkDocs can publish
+        for item in items:
+            site_parts = [*parts, item.name]
+            rel = "/".join([docs_rel, *site_parts])
+            if item.is_symlink():
+                real = os.path.realpath(item.path)
+                if not in_repository(real, real_root):
+                    problems.append(make_problem("outside-link", rel, 1, link=rel,
+                                                 target=_link_text(item.path),
+                                                 outside="the repository"))
+                    continue
+                if os.path.isdir(real):
+                    if real not in entered:
+                        entered.add(real)
+                        folders.append((item.path, site_parts))
+                    continue
+            elif item.is_dir(follow_symlinks=False):
+                folders.append((item.path, site_parts))
+                continue
+            site = "/".join(site_parts)
+            if not item.name.endswith(".md") or site.startswith("templates/") \
+                    or any(part.startswith(".") for part in site_parts):
+                continue
+            if not item.is_file():  # follows a link: a broken one is no file
+                what = "a broken symbolic link" if item.is_symlink() \
+                    else "a special file (a pipe, socket or device)"
+                problems.append(make_problem("not-a-file", rel, 1, what=what))
+                continue
+            pages.append(DocsFile(item.path, rel, site))
+    pages.sort(key=lambda page: page.rel.split("/"))
+    return pages
 
 
 def read_source(path: Path | str) -> bytes:

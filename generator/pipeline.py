@@ -18,7 +18,7 @@ from .config import PortalConfig, load_config
 from .loader import SourceFile, discover, read_source
 from .model import Entry
 from .problems import Problem, Severity, make_problem, promote_warnings
-from .validate.corpus import check_corpus
+from .validate.corpus import check_corpus, check_hand_written
 
 
 @dataclass(slots=True)
@@ -115,6 +115,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
             cache.corpus = (corpus_key, pickle.dumps((corpus_problems, probes),
                                                      protocol=pickle.HIGHEST_PROTOCOL))
     cache.save()
+    problems.extend(check_hand_written(root, files))  # docs/: a few pages, read afresh
     if strict:
         problems = promote_warnings(problems)
     problems.sort(key=Problem.sort_key)

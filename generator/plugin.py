@@ -34,12 +34,13 @@ from . import history, lastmod, pagefind, prebuild, prerender
 from .catalog import Catalog
 from .config import resolve_today
 from .html_stash import restore_blocks, search_view
+from .loader import MAX_FILE_BYTES, in_repository, read_source
 from .model import Entry, Kind
 from .pipeline import check_portal
 from .problems import Severity, make_problem
 from .render import ASSETS, SECTIONS, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
-from .sanitize import dangerous_html, is_plain
+from .sanitize import clean_body, dangerous_html, is_plain
 
 log = get_plugin_logger(__name__)
 
@@ -115,6 +116,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        drop_unpublishable(files, config, self.root)
         today = resolve_today(None)
         result = check_portal(self.root, today)
         errors = [p for p in result.problems if p.severity is Severity.ERROR]
@@ -217,6 +219,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # The live preview renders a page when it is asked for, not all up front.
         self._stop_prerendering()
+        if self.serving:  # `portal serve` runs no on_files of ours
+            drop_unpublishable(files, config, self.root)
         self.nav = nav
         if not self.serving:
             self.prerenderer = prerender.Prerenderer(self.generated, files, config)
@@ -240,6 +244,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         escape_meta(page.meta)
+        if not page.file.generated_by:  # hand-written (docs/): cleaned as bodies are
+            markdown = clean_body(markdown)[0]
         if page.file.generated_by and not self.serving and page.file.src_uri in self.ours:
             # Read into page.markdown now: the generated text need not stay in
             # memory as well until the build ends (~150 MB at 40,000 insights).
@@ -269,20 +275,25 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         return restore_blocks(html, blocks)
 
     def _without_dangerous_html(self, html: str, page: Page) -> str:
-        """The last check of an entry page (see generator/sanitize.py): after Markdown
-        conversion, nothing that could run code may be left. Bodies were cleaned
-        before conversion, and `portal check` listed what went; this only acts
-        where Markdown read a body differently, and says so."""
-        entry = _entry_of(self.catalog, page.file.src_uri) if page.file.generated_by else None
-        # The rest of an entry page is template output, escaped; a plain body
-        # (most of them) cannot have become anything that runs code.
-        if entry is None or is_plain(entry.body):
-            return html
+        """The last check of an entry page or a hand-written one (see
+        generator/sanitize.py): after Markdown conversion, nothing that could run
+        code may be left. Bodies and docs/ pages were cleaned before conversion,
+        and `portal check` listed what went; this only acts where Markdown read
+        one differently, and says so."""
+        if not page.file.generated_by:  # hand-written: a few pages, each looked at
+            path, line = _repository_path(page.file.abs_src_path, self.root), 1
+        else:
+            entry = _entry_of(self.catalog, page.file.src_uri)
+            # The rest of an entry page is template output, escaped; a plain body
+            # (most of them) cannot have become anything that runs code.
+            if entry is None or is_plain(entry.body):
+                return html
+            path, line = entry.origin.path, entry.origin.body_line
         cleaned = dangerous_html(html)
         if cleaned is None:
             return html
         log.warning(format_problem(make_problem(
-            "html-removed", entry.origin.path, entry.origin.body_line,
+            "html-removed", path, line,
             what="HTML that could run code, found once Markdown was converted,")))
         return cleaned
 
@@ -406,6 +417,49 @@ def _escaped(value: object) -> object:
     if isinstance(value, dict):
         return {key: _escaped(item) for key, item in value.items()}
     return value
+
+
+def drop_unpublishable(files: Files, config: MkDocsConfig, root: Path) -> None:
+    """Leave out of the site every file of docs/ that is a symbolic link out of the
+    repository, or reached through a linked folder that leads out (even one that
+    leads back in), anything there that is no regular file, and pages too large
+    or not UTF-8: `portal check` reports them (outside-link, not-a-file,
+    file-too-large, not-utf8), and they must not be published, nor stop MkDocs,
+    where the build goes on (`portal serve`)."""
+    docs = os.path.abspath(config.docs_dir)
+    real_root = os.path.realpath(root)
+    inside: dict[str, bool] = {}  # folder -> whether the way to it stays in the repository
+
+    def stays_inside(folder: str) -> bool:
+        if folder not in inside:
+            parent = os.path.dirname(folder)
+            inside[folder] = in_repository(os.path.realpath(folder), real_root) and (
+                folder == docs or parent == folder or stays_inside(parent))
+        return inside[folder]
+
+    for file in list(files):
+        source = file.abs_src_path
+        if file.generated_by or not source or not source.startswith(docs + os.sep):
+            continue  # generated, or the theme's
+        real = os.path.realpath(source)
+        if not in_repository(real, real_root) or not stays_inside(os.path.dirname(source)) \
+                or not os.path.isfile(real) \
+                or (file.is_documentation_page() and not _readable_page(real)):
+            files.remove(file)
+
+
+def _readable_page(path: str) -> bool:
+    try:
+        raw = read_source(path)
+        raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(raw) <= MAX_FILE_BYTES
+
+
+def _repository_path(source: str | None, root: Path) -> str:
+    """A hand-written page's path as `portal check` reports it."""
+    return Path(os.path.relpath(source, root)).as_posix() if source else "docs"
 
 
 def _entry_of(catalog: Catalog | None, src_uri: str) -> Entry | None:

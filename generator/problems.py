@@ -66,8 +66,8 @@ _RULES = [
          "exports) elsewhere and link to it."),
     Rule("not-a-file", E, "this is not a Markdown file but {what}",
          "Only files named '<id>.md' belong here: rename or remove it."),
-    Rule("outside-link", E, "'{link}' is a symbolic link to '{target}', outside insights/, "
-         "personas/ and journeys/; it was not read",
+    Rule("outside-link", E, "'{link}' is a symbolic link to '{target}', outside {outside}; "
+         "it was not read, and is not published",
          "The portal never reads content from elsewhere: copy the file into the portal "
          "instead of linking to it."),
     Rule("empty-file", E, "file is empty",
@@ -146,8 +146,9 @@ _RULES = [
     Rule("supersedes-cycle", E, "supersedes cycle: {cycle}",
          "An insight cannot (indirectly) supersede itself; remove one link of the cycle."),
     Rule("broken-link", E, "link '{target}' {reason}",
-         "Links between entries are relative to this file, e.g. "
-         "'../personas/<id>.md' or '<insight-id>.md'.{suggestion}"),
+         "Links are relative to this page's place in the site, e.g. '../personas/<id>.md' "
+         "or '<insight-id>.md' from an insight, 'personas/<id>.md' from docs/<page>.md."
+         "{suggestion}"),
     Rule("future-date", E, "field '{field}' is {value}, which lies in the future (today is "
          "{today})",
          "This date records something that already happened; check the year and month."),

@@ -371,6 +371,12 @@ def _scheme(url: str) -> str:
     return match.group().lower() if match else ""
 
 
+def url_scheme(url: str) -> str:
+    """The scheme a browser reads from `url` as written in a body ('file:',
+    'javascript:'; entities decoded, blanks dropped, lower case), or ''."""
+    return _scheme(url)
+
+
 _BLANKS = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
