@@ -1,17 +1,16 @@
 """The per-file pass — parse one file and check it on its own — over many
 files, on every core (see parallel.py).
 
-Each file's result is returned pickled: the cache stores those bytes as they
-are, so a result is pickled once, in the process that computed it, and never
-again when the cache is saved.
+Each file's result is returned encoded (cache_codec.py: JSON, never pickle):
+the cache stores those bytes as they are, so a result is encoded once, in the
+process that computed it, and never again when the cache is saved.
 """
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from collections.abc import Sequence
 
+from .cache_codec import decode_result, encode_result
 from .config import PortalConfig
 from .loader import SourceFile, parse
 from .model import Entry
@@ -38,43 +37,23 @@ def check_file(source: SourceFile, raw: bytes, config: PortalConfig) -> FileResu
 
 def check_files(sources: Sequence[SourceFile], raws: Sequence[bytes],
                 config: PortalConfig) -> list[bytes]:
-    """The pickled result of `check_file` for each file, in order."""
-    def job(index: int) -> bytes:
-        return pickle.dumps(check_file(sources[index], raws[index], config),
-                            protocol=pickle.HIGHEST_PROTOCOL)
-
-    return map_indexed(job, len(sources), PARALLEL_MIN_FILES)
+    """The encoded result of `check_file` for each file, in order (see `load_result`)."""
+    return [blob for blob, _ in check_files_summarised(sources, raws, config)]
 
 
 def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],
-                           config: PortalConfig) -> list[tuple[bytes, tuple[str, bytes]]]:
+                           config: PortalConfig
+                           ) -> list[tuple[bytes, tuple[str, list[Problem]]]]:
     """Like `check_files`, each result with its summary for the corpus cache
     (see pipeline.py): a digest of the entry without its body text, and the
-    file's own problems pickled on their own. Read results with `load_result`."""
-    def job(index: int) -> tuple[bytes, tuple[str, bytes]]:
-        entry, problems = check_file(sources[index], raws[index], config)
-        # The entry is pickled once, without its body: those bytes are both the
-        # stored entry and what the digest is taken of.
-        body = ""
-        if entry is not None:
-            body, entry.body = entry.body, ""
-        entry_blob = None if entry is None else pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
-        problems_blob = pickle.dumps(problems, pickle.HIGHEST_PROTOCOL)
-        facts = "-" if entry_blob is None else \
-            hashlib.blake2b(entry_blob, digest_size=16).hexdigest()
-        result = pickle.dumps((entry_blob, body, problems_blob), pickle.HIGHEST_PROTOCOL)
-        return result, (facts, problems_blob)
+    file's own problems. Read results with `load_result`."""
+    def job(index: int) -> tuple[bytes, tuple[str, list[Problem]]]:
+        return encode_result(*check_file(sources[index], raws[index], config))
 
     return map_indexed(job, len(sources), PARALLEL_MIN_FILES)
 
 
 def load_result(blob: bytes) -> FileResult:
-    """A result stored by `check_files_summarised` (or pickled by `check_files`)."""
-    loaded = pickle.loads(blob)  # noqa: S301 - our own results
-    if len(loaded) == 2:  # check_files: (entry, problems)
-        return loaded
-    entry_blob, body, problems_blob = loaded
-    entry = None if entry_blob is None else pickle.loads(entry_blob)  # noqa: S301
-    if entry is not None:
-        entry.body = body
-    return entry, pickle.loads(problems_blob)  # noqa: S301
+    """A result stored by `check_files_summarised`. Raises cache_codec.Corrupt when
+    the bytes are not one (the caller checks the file afresh)."""
+    return decode_result(blob)

@@ -1,7 +1,7 @@
 """`portal check` kept warm in a long-running process, for `portal serve`.
 
 `check_portal` starts from the disk every time: even with its cache, a re-check
-of 10,000 insights reads and unpickles 10,000 results (2–3 s measured). A
+of 10,000 insights reads and decodes 10,000 results (2–3 s measured). A
 preview server can keep each file's result in memory instead, next to the
 file's modification time, size and content hash: after a save it re-reads only
 the files whose signature changed (or that the file watcher named), re-checks
@@ -24,7 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CheckCache, content_hash
+from .cache import CacheCorrupt, CheckCache, content_hash
 from .config import PortalConfig, load_config
 from .file_pass import FileResult, check_file, check_files_summarised, load_result
 from .loader import SourceFile, discover
@@ -137,7 +137,15 @@ class LiveCheck:
                      config: PortalConfig) -> tuple[list[FileResult], int]:
         """The first run: results from `.portal-cache/`, the rest checked on every core
         (and saved there, so `portal check` profits too)."""
-        cache = CheckCache.open(self.root, config)
+        try:
+            return self._first_from(CheckCache.open(self.root, config), pending, config)
+        except CacheCorrupt:  # a stored result did not verify: check afresh, rewrite the cache
+            return self._first_from(CheckCache.open(self.root, config, fresh=True), pending,
+                                    config)
+
+    def _first_from(self, cache: CheckCache,
+                    pending: list[tuple[int, SourceFile, bytes, str, Signature]],
+                    config: PortalConfig) -> tuple[list[FileResult], int]:
         blobs = [cache.get(source.rel, digest, signature)
                  for _, source, _, digest, signature in pending]
         missing = [i for i, blob in enumerate(blobs) if blob is None]

@@ -8,11 +8,11 @@ import datetime as dt
 import gc
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CachedResult, CheckCache, Signature, content_hash
+from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
+from .cache_codec import decode_corpus, encode_corpus
 from .catalog import Catalog
 from .config import PortalConfig, load_config
 from .loader import SourceFile, discover, read_source
@@ -47,9 +47,19 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
     only in body text reuses the last corpus pass instead of loading every
     entry: the result's catalog is then None.
     """
+    try:
+        return _check_portal(root, today, strict, use_cache, need_catalog, fresh_cache=False)
+    except CacheCorrupt:
+        # A stored result did not verify or decode (see cache.py): check as if
+        # there were no cache, and write it anew.
+        return _check_portal(root, today, strict, use_cache, need_catalog, fresh_cache=True)
+
+
+def _check_portal(root: Path, today: dt.date, strict: bool, use_cache: bool,
+                  need_catalog: bool, fresh_cache: bool) -> PortalResult:
     config, problems = load_config(root)
     files = discover(root, problems)
-    cache = CheckCache.open(root, config, enabled=use_cache)
+    cache = CheckCache.open(root, config, enabled=use_cache, fresh=fresh_cache)
     blobs: list[CachedResult | None] = []
     to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
     for source in files:
@@ -89,11 +99,11 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
                                                                            root)
     if reused is not None:
         for source in files:
-            problems.extend(pickle.loads(cache.summary(source.rel)[1]))  # type: ignore[index]  # noqa: S301
+            problems.extend(cache.summary(source.rel)[1])  # type: ignore[index]
         problems.extend(reused)
     else:
         entries: list[Entry] = []
-        # Unpickling 10,000 entries creates about a million objects and none of
+        # Decoding 10,000 entries creates about a million objects and none of
         # them is garbage: without this the collector re-scans them over and over
         # (0.65 s -> 0.35 s at 10,000 insights).
         collecting = gc.isenabled()
@@ -112,8 +122,7 @@ def check_portal(root: Path, today: dt.date, strict: bool = False,
         catalog, corpus_problems = check_corpus(entries, files, root, config, today, probes)
         problems.extend(corpus_problems)
         if corpus_key is not None:
-            cache.corpus = (corpus_key, pickle.dumps((corpus_problems, probes),
-                                                     protocol=pickle.HIGHEST_PROTOCOL))
+            cache.corpus = (corpus_key, encode_corpus(corpus_problems, probes))
     cache.save()
     problems.extend(check_hand_written(root, files))  # docs/: a few pages, read afresh
     if strict:
@@ -138,7 +147,10 @@ def _reuse_corpus(cache: CheckCache, key: str, root: Path) -> list[Problem] | No
     the files outside the content folders that body links point to."""
     if cache.corpus is None or cache.corpus[0] != key:
         return None
-    corpus_problems, probes = pickle.loads(cache.corpus[1])  # noqa: S301 - our own cache
-    if any((root / path).exists() != existed for path, existed in probes.items()):
-        return None
+    try:
+        corpus_problems, probes = decode_corpus(cache.corpus[1])
+        if any((root / path).exists() != existed for path, existed in probes.items()):
+            return None
+    except ValueError:  # not a stored corpus pass (CacheCorrupt), or a path no file has
+        return None  # run the corpus pass again
     return corpus_problems

@@ -57,7 +57,7 @@ def test_a_registry_change_in_mkdocs_yml_invalidates_everything(make_portal: Por
 def test_cache_is_safe_to_delete_or_corrupt(make_portal: PortalFactory) -> None:
     root = make_portal()
     check_portal(root, TODAY)
-    (root / CACHE_DIR / cache.CACHE_FILE).write_bytes(b"not a pickle")
+    (root / CACHE_DIR / cache.CACHE_FILE).write_bytes(b"not a cache")
     assert check_portal(root, TODAY).problems == []
     shutil.rmtree(root / CACHE_DIR)
     assert check_portal(root, TODAY).problems == []
@@ -150,7 +150,7 @@ def test_the_corpus_pass_runs_again_when_its_inputs_change(make_portal: PortalFa
 def test_a_linked_file_outside_the_content_folders_is_looked_at_again(
         make_portal: PortalFactory) -> None:
     root = make_portal()
-    _edit(root, "Seen in", "See [the guide](../docs/guide.md). Seen in")
+    _edit(root, "Seen in", "See [the guide](../guide.md). Seen in")  # docs/guide.md
     assert [p.rule for p in check_portal(root, TODAY, need_catalog=False).problems] == [
         "broken-link"]
     (root / "docs").mkdir(exist_ok=True)
