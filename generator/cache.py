@@ -51,6 +51,7 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,9 @@ def content_hash(raw: bytes) -> str:
 CachedResult = bytes | tuple[int, int]
 Signature = tuple[int, int]  # a file's modification time (ns) and size
 # What the corpus pass needs to know of a file without decoding its result: a
-# digest of everything in the entry but its body text, and its own problems.
-Summary = tuple[str, list[Problem]]
+# digest of everything in the entry but its body text, and its own problems
+# (most often none: the empty tuple, which the garbage collector can forget).
+Summary = tuple[str, Sequence[Problem]]
 Record = tuple[str, Signature, CachedResult, "Summary | None"]
 
 
@@ -212,7 +214,7 @@ def _summary(facts: Any, problems: Any) -> Summary | None:
         return None
     if type(facts) is not str:
         raise Corrupt("not a stored summary")
-    return facts, codec.decode_problems(problems)
+    return facts, codec.decode_problems(problems) if problems != [] else ()
 
 
 @dataclass
@@ -317,7 +319,7 @@ class CheckCache:
             raise Corrupt("not the main cache file's records")
         mtimes, sizes, starts, lengths = numbers
         # Most files have no problems of their own: only the others are decoded.
-        summaries: list[Summary | None] = list(zip(facts, problems, strict=True))
+        summaries: list[Summary | None] = list(zip(facts, itertools.repeat(())))
         for index in itertools.compress(range(count), problems):
             summaries[index] = _summary(facts[index], problems[index])
         if None in facts:  # a result stored without a summary

@@ -26,7 +26,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Entry, Insight, Journey, LineMap, Persona
@@ -344,7 +344,7 @@ FileResult = tuple[Entry | None, list[Problem]]
 
 
 def encode_result(entry: Entry | None, problems: list[Problem]
-                  ) -> tuple[bytes, tuple[str, list[Problem]]]:
+                  ) -> tuple[bytes, tuple[str, Sequence[Problem]]]:
     """One file's result as stored, and its summary for the corpus pass: a digest
     of the entry without its body text (what the corpus pass reads of it) and the
     file's own problems. The entry is encoded once, and loses its body text.
@@ -353,12 +353,12 @@ def encode_result(entry: Entry | None, problems: list[Problem]
     UTF-8: JSON would escape and unescape every line break and quote in it.
     """
     if entry is None:
-        return b"[null,null," + dumps(problems) + b"]\n", ("-", problems)
+        return b"[null,null," + dumps(problems) + b"]\n", ("-", problems or ())
     _entries()
     body, entry.body = entry.body, ""
     facts = b"\"" + _ENTRY_TAGS[type(entry)].encode() + b"\"," + dumps(entry)
     blob = b"[" + facts + b"," + dumps(problems) + b"]\n" + body.encode()
-    return blob, (hashlib.blake2b(facts, digest_size=16).hexdigest(), problems)
+    return blob, (hashlib.blake2b(facts, digest_size=16).hexdigest(), problems or ())
 
 
 def decode_result(blob: bytes) -> FileResult:

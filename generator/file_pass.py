@@ -43,11 +43,11 @@ def check_files(sources: Sequence[SourceFile], raws: Sequence[bytes],
 
 def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],
                            config: PortalConfig
-                           ) -> list[tuple[bytes, tuple[str, list[Problem]]]]:
+                           ) -> list[tuple[bytes, tuple[str, Sequence[Problem]]]]:
     """Like `check_files`, each result with its summary for the corpus cache
     (see pipeline.py): a digest of the entry without its body text, and the
     file's own problems. Read results with `load_result`."""
-    def job(index: int) -> tuple[bytes, tuple[str, list[Problem]]]:
+    def job(index: int) -> tuple[bytes, tuple[str, Sequence[Problem]]]:
         return encode_result(*check_file(sources[index], raws[index], config))
 
     return map_indexed(job, len(sources), PARALLEL_MIN_FILES)

@@ -466,7 +466,7 @@ def test_the_codec_round_trips_every_record_of_the_sample() -> None:
         expected_body = entry.body if entry is not None else None
         blob, (facts, own) = cache_codec.encode_result(entry, problems)
         loaded, loaded_problems = cache_codec.decode_result(blob)
-        assert loaded_problems == problems == own
+        assert loaded_problems == problems == list(own)
         if entry is not None:
             entry.body = expected_body
             kinds.add(type(entry))
