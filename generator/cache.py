@@ -49,7 +49,6 @@ import itertools
 import os
 import re
 import secrets
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -158,6 +157,10 @@ def _tracked_by_git(root: Path) -> bool | str:
     """Whether git tracks a file under the cache folder: False also without git or
     outside a repository; git's complaint when it fails inside one (say, a checkout
     owned by another user), so that failing is never taken for 'not tracked'."""
+    if not _in_repository(root):
+        return False  # and no git to start, nor subprocess to import, on every re-check
+    import subprocess
+
     try:
         done = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=root,
                               capture_output=True, timeout=60, check=False,
@@ -165,16 +168,15 @@ def _tracked_by_git(root: Path) -> bool | str:
     except FileNotFoundError:
         return False  # no git here: nothing can say that it is tracked
     except (OSError, subprocess.SubprocessError) as error:
-        return str(error) if _in_repository(root) else False
+        return str(error)
     if done.returncode == 0:
         return bool(done.stdout)
-    if not _in_repository(root):
-        return False
     complaint = done.stderr.decode(errors="replace").strip().splitlines()
     return complaint[0] if complaint else f"exit status {done.returncode}"
 
 
 def _in_repository(root: Path) -> bool:
+    """Whether git would find a repository for `root`, as it looks for one."""
     if os.environ.get("GIT_DIR"):
         return True
     return any((folder / ".git").exists() for folder in (root, *root.resolve().parents))

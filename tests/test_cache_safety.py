@@ -197,7 +197,7 @@ def test_git_failing_inside_a_repository_is_not_taken_for_untracked(
     root = make_portal()
     check_portal(root, TODAY)
     (root / ".git").mkdir()  # a repository git refuses to read (say, another user's)
-    monkeypatch.setattr(cache.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
         a, 128, b"", b"fatal: detected dubious ownership in repository at '/x'\n"))
     assert check_portal(root, TODAY).cached_files == 0
     assert capsys.readouterr().err == (
@@ -209,11 +209,12 @@ def test_without_git_the_cache_is_used(make_portal: PortalFactory, monkeypatch,
                                        capsys) -> None:
     root = make_portal()
     check_portal(root, TODAY)
+    (root / ".git").mkdir()
 
     def no_git(*args, **kwargs):
         raise FileNotFoundError("git")
 
-    monkeypatch.setattr(cache.subprocess, "run", no_git)
+    monkeypatch.setattr(subprocess, "run", no_git)
     assert check_portal(root, TODAY).cached_files == 3
     assert capsys.readouterr().err == ""
 
