@@ -31,7 +31,7 @@ from .loader import SourceFile, discover
 from .model import Entry
 from .pipeline import PortalResult
 from .problems import Problem, make_problem
-from .validate.corpus import check_corpus
+from .validate.corpus import check_corpus, check_hand_written
 
 Signature = tuple[int, int]  # (st_mtime_ns, st_size)
 
@@ -118,6 +118,7 @@ class LiveCheck:
                 entries.append(entry)
         catalog, corpus_problems = check_corpus(entries, files, self.root, config, today)
         problems.extend(corpus_problems)
+        problems.extend(check_hand_written(self.root, files))  # docs/, as check_portal does
         problems.sort(key=Problem.sort_key)
         return PortalResult(self.root, config, catalog, problems, len(files),
                             len(files) - self.rechecked)

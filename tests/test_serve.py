@@ -276,6 +276,13 @@ def test_live_check_reports_what_check_portal_reports_after_each_save(
     _same(live, root)  # a full pass agrees as well
     (root / "personas/shopper.md").write_text("---\nname: [\n---\n", encoding="utf-8")
     _same(live, root, touched={str(root / "personas/shopper.md")})
+    # Hand-written pages are checked too (a broken link, raw HTML removed).
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs/guide.md").write_text("# Guide\n\n[x](missing.md) <script>x</script>\n",
+                                        encoding="utf-8")
+    _same(live, root)
+    assert {p.rule for p in live.run(TODAY).problems if p.path == "docs/guide.md"} == \
+        {"broken-link", "html-removed"}
 
 
 def test_live_check_measures_ages_from_the_day_it_runs(make_portal: PortalFactory) -> None:
