@@ -35,6 +35,8 @@ def add_to_insight(lines: str) -> str:
     return changed(INSIGHT, "  date: 2026-10-02\n---", f"  date: 2026-10-02\n{lines}\n---")
 
 
+PLUGINS_YML = MKDOCS_YML.split("\n", 1)[1]  # the test mkdocs.yml without its site_name
+
 SECOND_INSIGHT = """\
 ---
 title: Second insight
@@ -210,9 +212,9 @@ CASES = [
     Case("invalid-config", {}, "mkdocs.yml", 7,
          mkdocs_yml=MKDOCS_YML + "      personal_data_allow:\n        - '[unclosed'\n"),
     Case("unsafe-config", {}, "mkdocs.yml", 2, "Remove the tag",
-         mkdocs_yml="site_name: T\nx: !!python/object/apply:os.getpid []\n" + MKDOCS_YML.split("\n", 1)[1]),
+         mkdocs_yml="site_name: T\nx: !!python/object/apply:os.getpid []\n" + PLUGINS_YML),
     Case("unsafe-config", {}, "mkdocs.yml", 2, "Remove 'hooks'",
-         mkdocs_yml="site_name: T\nhooks: [evil.py]\n" + MKDOCS_YML.split("\n", 1)[1]),
+         mkdocs_yml="site_name: T\nhooks: [evil.py]\n" + PLUGINS_YML),
 ]
 
 

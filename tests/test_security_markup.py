@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import textwrap
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
