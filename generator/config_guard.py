@@ -9,15 +9,21 @@ replacing one with the site. So the file is screened before MkDocs or anything
 else reads it, with PyYAML's composer, which builds no object: every node is
 looked at, never constructed.
 
-`!!python/name:` stays allowed for the packages whose functions mkdocs.yml
-legitimately names (Material's emoji, pymdownx's fences); `portal build` and
-`portal serve` start MkDocs with `python -P`, so a folder of the repository
-cannot stand in for one of those packages.
+The screen fails closed: it reads the file as MkDocs' own (pure-Python) parser
+does, and a file it cannot read, a tag it does not know, `!ENV` (which would copy
+any environment variable, a CI secret say, into the site, or choose a folder the
+screen never saw) and `<<` merge keys (which build keys the screen does not see)
+are refused. `!!python/name:` stays allowed for the packages whose functions
+mkdocs.yml legitimately names (Material's emoji, pymdownx's fences); `portal
+build` and `portal serve` start MkDocs with `python -P`, so a folder of the
+repository cannot stand in for one of those packages.
 """
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,7 +39,22 @@ ALLOWED_NAMES = ("material.", "pymdownx.", "markdown.")
 # Settings holding a folder MkDocs reads from or writes to, as key paths.
 _FOLDERS = (("docs_dir",), ("site_dir",), ("theme", "custom_dir"))
 _MAX_INHERIT = 5  # INHERIT chains deeper than this are refused
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Tags a value may carry: YAML's own, and MkDocs' !relative (a path inside the
+# portal by construction). !!python/name: is looked at apart.
+_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary", "omap",
+    "pairs", "set", "value"))
+_SAFE_TAGS = _CORE_TAGS | {"!relative"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Markdown extensions and MkDocs plugins that read other files into a page, or run
+# page text as a template: a body could then pull in any file the build can read.
+# (The plugin refuses them at build time too; see plugin.refuse_includes.)
+INCLUDE_EXTENSIONS = ("markdown_include.include", "mdx_include", "pymdownx.snippets")
+TEMPLATE_PLUGINS = ("macros", "include-markdown", "markdownextradata", "mkdocs-simple-hooks")
+# URLs in mkdocs.yml that the theme puts into links, and the schemes they may use.
+_URL_KEYS = ("repo_url", "edit_uri", "site_url")
+_URL_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 
 
 def unsafe_config(root: Path) -> list[Problem]:
@@ -46,29 +67,58 @@ def unsafe_config(root: Path) -> list[Problem]:
 
 def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None:
     rel = _rel(root, path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text, Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return  # unreadable: load_config reports it, and MkDocs will not start
-    if node is None:
-        return
 
     def problem(line: int, detail: str, hint: str) -> None:
         problems.append(make_problem("unsafe-config", rel, line, detail=detail, hint=hint))
 
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if depth == 0:
+            return  # no mkdocs.yml: the CLI says so
+        problem(1, f"{rel} does not exist", "INHERIT a file of the repository.")
+        return
+    except OSError as error:
+        problem(1, f"{rel} cannot be read ({error.strerror})", "Make it a readable file.")
+        return
+    try:
+        # MkDocs' parser would also read UTF-16 and UTF-32: the screen reads only
+        # UTF-8, so anything else is refused rather than read differently.
+        text = raw.decode("utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)  # MkDocs' parser: pure Python
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        detail = "is not UTF-8" if isinstance(error, UnicodeDecodeError) else \
+            f"is not YAML the screen can read: {str(error).splitlines()[0]}"
+        line = getattr(getattr(error, "problem_mark", None), "line", 0) + 1
+        problem(line, f"{rel} {detail}; it was not read",
+                "Save it as plain UTF-8 YAML (no %YAML directive, no other encoding): "
+                "what the screen cannot read, MkDocs must not read either.")
+        return
+    if node is None:
+        return
+
     for tagged in _nodes(node):
         tag = tagged.tag
-        if not tag.startswith(_PYTHON_TAG):
+        if tag in _SAFE_TAGS:
             continue
-        name = tag[len(_NAME_TAG):] if tag.startswith(_NAME_TAG) else ""
-        if name and name.startswith(ALLOWED_NAMES):
+        line = tagged.start_mark.line + 1
+        if tag == _MERGE_TAG:
+            problem(line, "a '<<' merge key builds keys the screen cannot see",
+                    "Write the keys out instead of merging them in.")
+        elif tag == "!ENV":
+            problem(line, "'!ENV' copies an environment variable into the configuration "
+                          "(a CI secret could end up in the published site)",
+                    "Write the value itself into mkdocs.yml.")
+        elif tag.startswith(_NAME_TAG) and tag[len(_NAME_TAG):].startswith(ALLOWED_NAMES):
             continue
-        problem(tagged.start_mark.line + 1,
-                f"the YAML tag '!!{tag[len('tag:yaml.org,2002:'):]}' would make MkDocs "
-                "build a Python object, or import code, while reading the file",
-                "Remove the tag. mkdocs.yml may only name functions of Material "
-                f"and pymdownx with !!python/name: ({', '.join(ALLOWED_NAMES)}).")
+        elif tag.startswith(_PYTHON_TAG):
+            problem(line, f"the YAML tag '!!{tag[len('tag:yaml.org,2002:'):]}' would make "
+                          "MkDocs build a Python object, or import code, while reading the file",
+                    "Remove the tag. mkdocs.yml may only name functions of Material, "
+                    f"pymdownx and Markdown with !!python/name: ({', '.join(ALLOWED_NAMES)}).")
+        else:
+            problem(line, f"the YAML tag '{tag}' is not one the screen knows",
+                    "Remove the tag.")
     if not isinstance(node, yaml.MappingNode):
         return
     top = _mapping(node)
@@ -84,6 +134,8 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
             _inside(root, path.parent, found, ".".join(keys), problem)
     for plugin in _plugin_option_nodes(node, "templates"):
         _inside(root, path.parent, plugin, "insight-portal: templates", problem)
+    _screen_includes(root, node, problem)
+    _screen_urls(node, problem)
     if "INHERIT" in top:
         _, value = top["INHERIT"]
         parent = _inside(root, path.parent, value, "INHERIT", problem)
@@ -95,10 +147,117 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
                 _screen(root, parent, problems, depth + 1)
 
 
+def extension_name(entry: str) -> str:
+    """A Markdown extension's module, however mkdocs.yml spells it (`module:Class`)."""
+    return entry.split(":", 1)[0].strip()
+
+
+def _screen_includes(root: Path, node: yaml.MappingNode,
+                     problem: Callable[[int, str, str], None]) -> None:
+    """Extensions and plugins that read files into pages (see plugin.refuse_includes)."""
+    for name, line, _options in _named_entries(_lookup(node, ("plugins",))):
+        if name in TEMPLATE_PLUGINS:
+            problem(line, f"the '{name}' plugin renders page text as a template or includes "
+                          "files, so a body could read files from outside the portal",
+                    "Remove it from mkdocs.yml: Insight Portal pages never need it.")
+    content = [os.path.realpath(root / folder) for folder in ("insights", "personas",
+                                                               "journeys")]
+    for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
+        module = extension_name(name)
+        if module not in INCLUDE_EXTENSIONS:
+            continue
+        if module != "pymdownx.snippets":
+            problem(line, f"the Markdown extension '{name}' includes files into pages",
+                    "Remove it, or use pymdownx.snippets with base_path set to content "
+                    "folders.")
+            continue
+        bases = options.get("base_path", ["."]) if isinstance(options, dict) else ["."]
+        bases = [bases] if isinstance(bases, str) else bases
+        outside = not isinstance(bases, list) or any(
+            not isinstance(base, str) or not any(
+                os.path.realpath(root / base) == folder
+                or os.path.realpath(root / base).startswith(folder + os.sep)
+                for folder in content) for base in bases)
+        if outside or options.get("restrict_base_path", True) is not True \
+                or options.get("url_download", False) is not False:
+            problem(line, "pymdownx.snippets could read files from outside insights/, "
+                          "personas/ and journeys/ into the site",
+                    "Set its base_path to those folders (base_path: [insights, personas, "
+                    "journeys]), keep restrict_base_path on and url_download off.")
+
+
+def _screen_urls(node: yaml.MappingNode, problem: Callable[[int, str, str], None]) -> None:
+    """URLs the theme links to: a web or mail address, or a relative one."""
+    candidates = [(key, _lookup(node, (key,))) for key in _URL_KEYS]
+    social = _lookup(node, ("extra", "social"))
+    if isinstance(social, yaml.SequenceNode):
+        candidates += [("extra.social link", _lookup(item, ("link",))) for item in social.value]
+    candidates.append(("extra.homepage", _lookup(node, ("extra", "homepage"))))
+    candidates += [("nav", target) for target in _nav_targets(_lookup(node, ("nav",)))]
+    for what, value in candidates:
+        if not isinstance(value, yaml.ScalarNode):
+            continue
+        # As a browser reads an href: entities decoded, spaces and controls dropped.
+        url = "".join(char for char in html.unescape(value.value) if char > " ").lower()
+        scheme = _SCHEME.match(url)
+        if scheme and scheme.group() not in _URL_SCHEMES:
+            scheme = scheme.group()
+            problem(value.start_mark.line + 1,
+                    f"'{what}' is a '{scheme}' URL, which the theme would put in a link",
+                    "Use an http(s) address or a relative one.")
+
+
+def _nav_targets(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """The pages and addresses a nav lists (its titles left out)."""
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _nav_targets(item)
+    elif isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _nav_targets(value)
+
+
+def _named_entries(node: yaml.Node | None) -> Iterator[tuple[str, int, dict]]:
+    """(name, line, options) of each entry of a plugins or markdown_extensions list
+    (or mapping); options as plain values, {} when there are none."""
+    pairs: list[tuple[yaml.Node, yaml.Node | None]] = []
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode):
+                pairs.append((item, None))
+            elif isinstance(item, yaml.MappingNode):
+                pairs.extend(item.value)
+    elif isinstance(node, yaml.MappingNode):
+        pairs.extend(node.value)
+    for key, value in pairs:
+        if isinstance(key, yaml.ScalarNode):
+            yield key.value, key.start_mark.line + 1, _plain(value)
+
+
+def _plain(node: yaml.Node | None) -> object:
+    """A node's value as plain data, without constructing anything tagged."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:bool":
+            return node.value.lower() in ("true", "yes", "on")
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {key.value: _plain(value) for key, value in node.value
+                if isinstance(key, yaml.ScalarNode)}
+    return {}
+
+
 def _inside(root: Path, base: Path, node: yaml.Node, what: str,
             problem: Callable[[int, str, str], None]) -> Path | None:
     """The path a setting names, if it lies inside the portal (links resolved)."""
-    if not isinstance(node, yaml.ScalarNode) or not node.value:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        problem(node.start_mark.line + 1, f"'{what}' is not a plain folder or file name",
+                "Write the path itself, relative to mkdocs.yml.")
+        return None
+    if not node.value:
         return None
     target = Path(base, node.value)
     real, top = os.path.realpath(target), os.path.realpath(root)

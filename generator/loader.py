@@ -214,6 +214,12 @@ def _walk(folder: Path, root: Path, allowed: tuple[str, ...],
                                              outside=_CONTENT))
         elif item.name.endswith(".md"):
             files.append(([*parts, item.name], item))
+        elif item.is_symlink() and not _inside(os.path.realpath(path), allowed):
+            # Not an entry, but a Markdown extension (pymdownx.snippets) may read
+            # any file of the content folders into a page.
+            reported.append(make_problem("outside-link", _rel(path, root), 1,
+                                         link=_rel(path, root), target=_link_text(path),
+                                         outside=_CONTENT))
 
 
 _CONTENT = "insights/, personas/ and journeys/"

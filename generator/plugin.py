@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from jinja2 import Environment, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -33,6 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 from . import history, lastmod, pagefind, prebuild, prerender
 from .catalog import Catalog
 from .config import resolve_today
+from .config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
 from .html_stash import restore_blocks, search_view
 from .loader import MAX_FILE_BYTES, in_repository, read_source
 from .model import Entry, Kind
@@ -40,6 +40,7 @@ from .pipeline import check_portal
 from .problems import Severity, make_problem
 from .render import ASSETS, SECTIONS, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
+from .sandbox import ClosedSandbox, sandboxed_copy
 from .sanitize import clean_body, dangerous_html, is_plain
 
 log = get_plugin_logger(__name__)
@@ -360,10 +361,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             output_content
 
 
-class ThemeSandbox(SandboxedEnvironment):
-    """Jinja's sandbox for the theme's templates, failing in one line: a template
-    the sandbox refuses, or that does not parse, ends the build with a message
-    naming it (a PluginError), never a traceback."""
+class ThemeSandbox(ClosedSandbox):
+    """The sandbox for the theme's templates, failing in one line: a template the
+    sandbox refuses, or that does not parse, ends the build with a message naming
+    it (a PluginError), never a traceback."""
 
     def handle_exception(self, source: str | None = None) -> NoReturn:
         try:
@@ -373,34 +374,40 @@ class ThemeSandbox(SandboxedEnvironment):
 
 
 def sandboxed(env: Environment) -> Environment:
-    """The theme's environment, rendering in Jinja's sandbox: a `custom_dir`
-    template (a pull request may change it) cannot reach Python's internals
-    (`cycler.__init__.__globals__.os`). Only then: the sandbox costs time."""
-    if isinstance(env, SandboxedEnvironment):
-        return env
-    copy = ThemeSandbox(loader=env.loader, autoescape=env.autoescape,
-                        auto_reload=env.auto_reload, undefined=env.undefined,
-                        extensions=[type(extension) for extension in env.extensions.values()])
-    copy.filters.update(env.filters)
-    copy.tests.update(env.tests)
-    copy.globals.update(env.globals)
-    copy.policies.update(env.policies)
-    return copy
+    """The theme's environment, rendering in the closed sandbox (generator/sandbox.py):
+    a `custom_dir` template (a pull request may change it) can neither reach
+    Python's internals nor call MkDocs' objects' methods. Only then: the sandbox
+    costs time."""
+    return env if isinstance(env, ThemeSandbox) else sandboxed_copy(env, ThemeSandbox)
 
 
 def escape_site_texts(config: MkDocsConfig) -> str:
     """mkdocs.yml's texts as the theme prints them (unescaped, like page meta):
-    site name, description and author escaped, the copyright line (HTML by
-    design) cleaned. Returns the site name as text, for the feed."""
+    site name, description, author, repository name, nav titles, the palette's
+    toggle names and everything under `extra` escaped, the copyright line (HTML
+    by design) cleaned. (URLs with a script scheme are refused before: see
+    config_guard.) Returns the site name as text, for the feed."""
     site_name = config.site_name
-    for key in ("site_name", "site_description", "site_author"):
+    for key in ("site_name", "site_description", "site_author", "repo_name"):
         if isinstance(config[key], str):
             config[key] = html.escape(config[key])
+    if isinstance(config.nav, list):
+        config.nav = _escaped_nav(config.nav)
+    if config.theme.get("palette"):
+        config.theme["palette"] = _escaped(config.theme["palette"])
+    config.extra = _escaped(dict(config.extra))
     if isinstance(config.copyright, str):
         cleaned = dangerous_html(config.copyright)
         if cleaned is not None:
             config.copyright = cleaned
     return site_name
+
+
+def _escaped_nav(nav: list) -> list:
+    """A nav with every title escaped; page paths and addresses as they are."""
+    return [{html.escape(str(title)): _escaped_nav(target) if isinstance(target, list)
+             else target for title, target in item.items()} if isinstance(item, dict)
+            else item for item in nav]
 
 
 def escape_meta(meta: dict) -> None:
@@ -479,12 +486,6 @@ def _entry_of(catalog: Catalog | None, src_uri: str) -> Entry | None:
     return entries.get(name[:-3]) if entries is not None else None
 
 
-# Markdown extensions and plugins that read other files into a page, or run page
-# text as a template: a body could then pull in any file the build can read.
-INCLUDE_EXTENSIONS = ("markdown_include.include", "mdx_include", "pymdownx.snippets")
-TEMPLATE_PLUGINS = ("macros", "include-markdown", "markdownextradata", "mkdocs-simple-hooks")
-
-
 def refuse_includes(config: MkDocsConfig, root: Path) -> None:
     """Content outside insights/, personas/ and journeys/ never reaches the site:
     refuse to build with a plugin that renders page text as a template or includes
@@ -500,9 +501,9 @@ def refuse_includes(config: MkDocsConfig, root: Path) -> None:
     content = [os.path.realpath(root / kind.folder) for kind in Kind]
     for extension in config.markdown_extensions:
         name = extension if isinstance(extension, str) else ""
-        if name not in INCLUDE_EXTENSIONS:
+        if extension_name(name) not in INCLUDE_EXTENSIONS:  # `module:Class` too
             continue
-        if name != "pymdownx.snippets":
+        if extension_name(name) != "pymdownx.snippets":
             raise PluginError(
                 f"the Markdown extension '{name}' includes files into pages, so an insight's "
                 "body could read files from outside the portal; remove it from mkdocs.yml, "
@@ -514,8 +515,8 @@ def refuse_includes(config: MkDocsConfig, root: Path) -> None:
                    if not any(os.path.realpath(base) == folder
                               or os.path.realpath(base).startswith(folder + os.sep)
                               for folder in content)]
-        if outside or options.get("restrict_base_path", True) is False \
-                or options.get("url_download", False):
+        if outside or options.get("restrict_base_path", True) is not True \
+                or options.get("url_download", False) is not False:
             raise PluginError(
                 "pymdownx.snippets could read files from outside insights/, personas/ and "
                 "journeys/ into the site: set its base_path to those folders (e.g. "

@@ -312,3 +312,114 @@ def test_the_preview_escapes_titles_too(tmp_path: Path, serve_url) -> None:
     tree = lxml.html.fromstring(_get(url + "insights/fees-surprise/"))
     assert tree.findtext(".//title") == f"{TITLE} - {SITE_NAME}"
     assert not tree.xpath("//img[@onerror]|//script[contains(., 'alert(')]")
+
+
+# --- what a red-team review found after the first round -------------------------------------
+
+@pytest.mark.parametrize(("yml", "extra_files"), [
+    # INHERIT or custom_dir chosen through !ENV: a value the screen never saw.
+    ("INHERIT: !ENV [NO_SUCH_VARIABLE, base.yml]\nsite_name: T\n",
+     {"base.yml": "extra:\n  x: !!python/object/apply:os.system ['touch {marker}']\n"}),
+    ("site_name: T\ntheme:\n  name: material\n  custom_dir: !ENV [NO_SUCH_VARIABLE, /etc]\n", {}),
+    ("site_name: !ENV [SECRET_TOKEN, x]\n", {}),
+    # A merge key builds `hooks:` out of sight.
+    ("site_name: T\n<<: {{hooks: [hooks.py]}}\n", {}),
+    # An inherited file is screened too.
+    ("INHERIT: base.yml\nsite_name: T\n",
+     {"base.yml": "hooks: [hooks.py]\n"}),
+    # What the screen cannot read, MkDocs does not read either.
+    ("%YAML 1.3\n---\nsite_name: !!python/object/apply:os.system ['touch {marker}']\n", {}),
+    # Script addresses in links the theme draws.
+    ("site_name: T\nrepo_url: 'javascript:alert(1)'\n", {}),
+    ("site_name: T\nextra:\n  social:\n    - icon: x\n      link: 'jav&#x61;script:alert(1)'\n",
+     {}),
+    ("site_name: T\nnav:\n  - Evil: ' JavaScript:alert(1)'\n", {}),
+    # An include extension spelled module:Class.
+    ("site_name: T\nmarkdown_extensions:\n  - pymdownx.snippets:SnippetExtension:\n"
+     "      base_path: [/etc]\n", {}),
+])
+def test_mkdocs_yml_tricks_are_refused_before_anything_runs(
+        make_portal, tmp_path: Path, yml: str, extra_files: dict[str, str]) -> None:
+    marker = tmp_path / "ran"
+    files = {name: text.format(marker=marker) for name, text in extra_files.items()}
+    files["hooks.py"] = f"open({str(marker)!r}, 'w').close()\n"
+    root = make_portal(files, mkdocs_yml=yml.format(marker=marker)
+                       + "plugins:\n  - insight-portal\n")
+    environment = {"SECRET_TOKEN": "s3cr3t-value"}
+    check = run_portal("check", str(root), "--today", TODAY.isoformat(), env=environment)
+    assert check.returncode == 1 and "[unsafe-config]" in check.stdout, check.stdout
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat(), env=environment)
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert "[unsafe-config]" in built.stderr
+    assert not marker.exists() and not site.exists()
+
+
+def test_the_utf16_mkdocs_yml_is_refused(make_portal, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    root = make_portal()
+    (root / "mkdocs.yml").write_bytes(
+        f"site_name: !!python/object/apply:os.system ['touch {marker}']\n"
+        "plugins:\n  - insight-portal\n".encode("utf-16"))
+    built = run_portal("build", str(root), "--site-dir", str(tmp_path / "site"))
+    assert built.returncode == 1 and "is not UTF-8" in built.stderr
+    assert not marker.exists()
+
+
+def test_theme_templates_cannot_call_mkdocs_objects_methods(make_portal, tmp_path) -> None:
+    yml = "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\n" \
+          "plugins:\n  - insight-portal\n"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    for call in ('config.theme.get_env().from_string("{{ 1 }}").render()',
+                 f"page.file.generated(config, 'x.txt', abs_src_path='{secret}')"
+                 ".content_string"):
+        root = make_portal({"overrides/main.html": '{% extends "base.html" %}'
+                            "{% block content %}{{ " + call + " }}{% endblock %}"},
+                           mkdocs_yml=yml)
+        site = tmp_path / "site"
+        built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                           TODAY.isoformat())
+        assert built.returncode == 1, built.stderr
+        assert "may not be called from a template" in built.stderr
+        assert "Traceback" not in built.stderr and not site.exists()
+
+
+def test_a_snippet_cannot_include_a_linked_file_from_outside(make_portal, tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    yml = ("site_name: T\nmarkdown_extensions:\n  - pymdownx.snippets:\n"
+           "      base_path: [insights, personas, journeys]\nplugins:\n  - insight-portal\n")
+    root = make_portal({"insights/fees-surprise.md": textwrap.dedent(
+        HOSTILE["insights/fees-surprise.md"]).replace(
+            "Body text.", '--8<-- "notes.txt"').replace(f'"{TITLE}"', "Fees")},
+        mkdocs_yml=yml)
+    (root / "insights" / "notes.txt").symlink_to(secret)
+    check = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert "insights/notes.txt:1: error:" in check.stdout and "[outside-link]" in check.stdout
+    site = tmp_path / "site"
+    run_portal("build", str(root), "--site-dir", str(site), "--today", TODAY.isoformat())
+    assert not any("TOP-SECRET-VALUE" in path.read_text(errors="replace")
+                   for path in site.rglob("*") if path.is_file()) if site.exists() else True
+
+
+def test_mkdocs_yml_texts_reach_the_theme_escaped(make_portal, tmp_path) -> None:
+    yml = ("site_name: T\nrepo_url: https://git.example/x\n"
+           "repo_name: 'R<img src=x onerror=alert(1)>'\n"
+           "theme:\n  name: material\n  palette:\n    - scheme: default\n      toggle:\n"
+           "        icon: material/weather-night\n"
+           "        name: '\"><img src=x onerror=alert(2)>'\n"
+           "extra:\n  social:\n    - icon: fontawesome/brands/github\n"
+           "      link: https://git.example/\n      name: '\"><svg onload=alert(3)>'\n"
+           "nav:\n  - 'N<img src=x onerror=alert(4)>': index.md\n"
+           "plugins:\n  - insight-portal\n")
+    root = make_portal({"docs/index.md": "# Hello\n"}, mkdocs_yml=yml)
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    tree = _tree(site / "index.html")
+    assert not tree.xpath("//img[@onerror]|//svg[@onload]")
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert "N&lt;img src=x onerror=alert(4)&gt;" in text
