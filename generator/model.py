@@ -114,7 +114,7 @@ class LineMap:
     triples in document order: `parent` numbers an earlier triple from 1, or is 0
     for a top-level key. The dict of paths is built only on the first lookup:
     most files never need one after checking, and the flat form is much smaller
-    and quicker to pickle (results are cached and sent between processes).
+    and quicker to encode (results are cached, and sent between processes).
     Treat it as read-only.
     """
 
