@@ -34,8 +34,37 @@ from .problems import Problem, make_problem
 CONFIG_FILE = "mkdocs.yml"
 _PYTHON_TAG = "tag:yaml.org,2002:python/"
 _NAME_TAG = _PYTHON_TAG + "name:"
-# Modules mkdocs.yml may name with !!python/name: (installed packages only).
-ALLOWED_NAMES = ("material.", "pymdownx.", "markdown.")
+# What mkdocs.yml may name, each an exact list: a prefix would let in whatever
+# those modules import (material.plugins.blog.plugin.rmtree is shutil's), and
+# Python-Markdown calls `module:Class` with the entry's options, so any installed
+# function with keyword arguments (os:system) would run. An engineer extends
+# these lists in a reviewed change to this file.
+ALLOWED_NAMES = frozenset({  # functions for !!python/name:
+    "material.extensions.emoji.twemoji", "material.extensions.emoji.to_svg",
+    *(f"pymdownx.emoji.{name}" for name in (
+        "twemoji", "emojione", "gemoji", "to_svg", "to_png", "to_png_sprite",
+        "to_svg_sprite", "to_alt", "to_awesome")),
+    "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
+    "pymdownx.arithmatex.arithmatex_inline_format",
+    "pymdownx.arithmatex.arithmatex_fenced_format",
+    "markdown.extensions.toc.slugify", "markdown.extensions.toc.slugify_unicode",
+})
+_MARKDOWN_BUILT_INS = ("abbr", "admonition", "attr_list", "codehilite", "def_list", "extra",
+                       "fenced_code", "footnotes", "legacy_attrs", "legacy_em", "md_in_html",
+                       "meta", "nl2br", "sane_lists", "smarty", "tables", "toc", "wikilinks")
+ALLOWED_EXTENSIONS = frozenset({
+    *_MARKDOWN_BUILT_INS, *(f"markdown.extensions.{name}" for name in _MARKDOWN_BUILT_INS),
+    *(f"pymdownx.{name}" for name in (
+        "arithmatex", "betterem", "caret", "critic", "details", "emoji", "escapeall", "extra",
+        "fancylists", "highlight", "inlinehilite", "keys", "magiclink", "mark",
+        "progressbar", "quotes", "saneheaders", "smartsymbols", "snippets", "striphtml",
+        "superfences", "tabbed", "tasklist", "tilde", "blocks.admonition",
+        "blocks.caption", "blocks.definition", "blocks.details", "blocks.html",
+        "blocks.tab")),
+})
+ALLOWED_PLUGINS = frozenset({  # besides ours
+    "search", "material/search", "tags", "material/tags", "offline", "material/offline",
+    "meta", "material/meta"})
 # Settings holding a folder MkDocs reads from or writes to, as key paths.
 _FOLDERS = (("docs_dir",), ("site_dir",), ("theme", "custom_dir"))
 _MAX_INHERIT = 5  # INHERIT chains deeper than this are refused
@@ -109,13 +138,13 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
             problem(line, "'!ENV' copies an environment variable into the configuration "
                           "(a CI secret could end up in the published site)",
                     "Write the value itself into mkdocs.yml.")
-        elif tag.startswith(_NAME_TAG) and tag[len(_NAME_TAG):].startswith(ALLOWED_NAMES):
+        elif tag.startswith(_NAME_TAG) and tag[len(_NAME_TAG):] in ALLOWED_NAMES:
             continue
         elif tag.startswith(_PYTHON_TAG):
             problem(line, f"the YAML tag '!!{tag[len('tag:yaml.org,2002:'):]}' would make "
                           "MkDocs build a Python object, or import code, while reading the file",
-                    "Remove the tag. mkdocs.yml may only name functions of Material, "
-                    f"pymdownx and Markdown with !!python/name: ({', '.join(ALLOWED_NAMES)}).")
+                    "Remove the tag. mkdocs.yml may name only these functions with "
+                    f"!!python/name: {', '.join(sorted(ALLOWED_NAMES))}.")
         else:
             problem(line, f"the YAML tag '{tag}' is not one the screen knows",
                     "Remove the tag.")
@@ -128,12 +157,22 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
                 "'hooks' runs Python files of the repository at every build",
                 "Remove 'hooks' from mkdocs.yml: a pull request could change those "
                 "files, and CI would run them. The portal needs no hooks.")
+    # MkDocs reads these relative to the main mkdocs.yml, in whichever file they are.
+    templates: list[Path] = [root / "templates"] if depth == 0 else []
     for keys in _FOLDERS:
         found = _lookup(node, keys)
         if found is not None:
-            _inside(root, path.parent, found, ".".join(keys), problem)
+            folder = _inside(root, root, found, ".".join(keys), problem)
+            if folder is not None and keys == ("theme", "custom_dir"):
+                templates.append(folder)
     for plugin in _plugin_option_nodes(node, "templates"):
-        _inside(root, path.parent, plugin, "insight-portal: templates", problem)
+        folder = _inside(root, root, plugin, "insight-portal: templates", problem)
+        templates += [folder] if folder is not None else []
+    for folder in templates:  # the theme copies their files, links followed
+        for link, target in _links_out(root, folder):
+            problem(1, f"'{_rel(root, link)}' is a symbolic link to '{target}', outside the "
+                       "portal: the theme would publish or render it",
+                    "Copy what you need into the repository instead of linking to it.")
     _screen_includes(root, node, problem)
     _screen_urls(node, problem)
     if "INHERIT" in top:
@@ -160,10 +199,21 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
             problem(line, f"the '{name}' plugin renders page text as a template or includes "
                           "files, so a body could read files from outside the portal",
                     "Remove it from mkdocs.yml: Insight Portal pages never need it.")
+        elif name not in ALLOWED_PLUGINS and name != "insight-portal":
+            problem(line, f"the plugin '{name}' is not one the portal knows to be safe: "
+                          "plugins run code of their own, and may read or build other files",
+                    f"Remove it, or have an engineer add it to ALLOWED_PLUGINS in "
+                    f"generator/config_guard.py. Allowed: {', '.join(sorted(ALLOWED_PLUGINS))}.")
     content = [os.path.realpath(root / folder) for folder in ("insights", "personas",
                                                                "journeys")]
     for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
         module = extension_name(name)
+        if name != module or module not in ALLOWED_EXTENSIONS:
+            problem(line, f"the Markdown extension '{name}' is not one the portal knows to be "
+                          "safe: Markdown imports and calls what an entry names",
+                    "Use an extension by its name (no ':Class'); have an engineer add a "
+                    "new one to ALLOWED_EXTENSIONS in generator/config_guard.py.")
+            continue
         if module not in INCLUDE_EXTENSIONS:
             continue
         if module != "pymdownx.snippets":
@@ -205,6 +255,20 @@ def _screen_urls(node: yaml.MappingNode, problem: Callable[[int, str, str], None
             problem(value.start_mark.line + 1,
                     f"'{what}' is a '{scheme}' URL, which the theme would put in a link",
                     "Use an http(s) address or a relative one.")
+
+
+def _links_out(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
+    """Symbolic links under `folder` (files or folders) that lead out of the portal."""
+    top = os.path.realpath(root)
+    if not folder.is_dir():
+        return
+    for current, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = Path(current, name)
+            if path.is_symlink():
+                real = os.path.realpath(path)
+                if real != top and not real.startswith(top + os.sep):
+                    yield path, os.readlink(path)
 
 
 def _nav_targets(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from jinja2 import Environment, TemplateError
 from mkdocs.config import base
@@ -95,7 +95,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
 
+    @event_priority(100)  # first: Material's search plugin renders theme templates in its own
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.theme.custom_dir:  # theme templates from the repository: sandboxed
+            sandbox_theme(config.theme)
         self.root = Path(config.config_file_path).resolve().parent
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes
             folder = self.root / kind.folder
@@ -332,7 +335,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     @event_priority(-100)  # last: the worker forks with the environment MkDocs will use
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        if config.theme.custom_dir:  # theme templates from the repository: sandboxed
+        if config.theme.custom_dir:  # sandboxed already (sandbox_theme): made sure of
             env = sandboxed(env)
         self._stop_prerendering()  # every page has been converted by now
         if self.converted_elsewhere:
@@ -379,6 +382,17 @@ def sandboxed(env: Environment) -> Environment:
     Python's internals nor call MkDocs' objects' methods. Only then: the sandbox
     costs time."""
     return env if isinstance(env, ThemeSandbox) else sandboxed_copy(env, ThemeSandbox)
+
+
+def sandbox_theme(theme: Any) -> None:
+    """Every environment the theme hands out is sandboxed: MkDocs builds pages with
+    one, and plugins ask for their own (Material's search and blog plugins render
+    translations with `theme.get_env()` in on_config, before any on_env)."""
+    if getattr(theme, "_portal_sandboxed", False):
+        return
+    unsandboxed = type(theme).get_env
+    theme.get_env = lambda: sandboxed(unsandboxed(theme))
+    theme._portal_sandboxed = True
 
 
 def escape_site_texts(config: MkDocsConfig) -> str:

@@ -337,14 +337,27 @@ def test_the_preview_escapes_titles_too(tmp_path: Path, serve_url) -> None:
     # An include extension spelled module:Class.
     ("site_name: T\nmarkdown_extensions:\n  - pymdownx.snippets:SnippetExtension:\n"
      "      base_path: [/etc]\n", {}),
+    # Markdown calls `module:Class` with the options: any function runs.
+    ("site_name: T\nmarkdown_extensions:\n  - os:system:\n      command: touch {marker}\n",
+     {}),
+    # A plugin that builds nested mkdocs.yml files the screen never sees.
+    ("site_name: T\nplugins:\n  - material/projects\n",
+     {"projects/sub/mkdocs.yml": "site_name: sub\nhooks: [hook.py]\n"}),
+    # An allowed module's import is no allowed function (shutil.rmtree).
+    ("site_name: T\nmarkdown_extensions:\n  - toc:\n      slugify: "
+     "!!python/name:material.plugins.blog.plugin.rmtree\n", {}),
+    # Folders named in an inherited file are read relative to the main mkdocs.yml.
+    ("INHERIT: cfg/base.yml\nsite_name: T\n",
+     {"cfg/base.yml": "theme:\n  name: material\n  custom_dir: ../outside\n"}),
 ])
 def test_mkdocs_yml_tricks_are_refused_before_anything_runs(
         make_portal, tmp_path: Path, yml: str, extra_files: dict[str, str]) -> None:
     marker = tmp_path / "ran"
     files = {name: text.format(marker=marker) for name, text in extra_files.items()}
     files["hooks.py"] = f"open({str(marker)!r}, 'w').close()\n"
-    root = make_portal(files, mkdocs_yml=yml.format(marker=marker)
-                       + "plugins:\n  - insight-portal\n")
+    yml = yml.format(marker=marker)
+    root = make_portal(files, mkdocs_yml=yml + ("" if "plugins:" in yml else "plugins:\n")
+                       + "  - insight-portal\n")
     environment = {"SECRET_TOKEN": "s3cr3t-value"}
     check = run_portal("check", str(root), "--today", TODAY.isoformat(), env=environment)
     assert check.returncode == 1 and "[unsafe-config]" in check.stdout, check.stdout
@@ -423,3 +436,35 @@ def test_mkdocs_yml_texts_reach_the_theme_escaped(make_portal, tmp_path) -> None
     assert not tree.xpath("//img[@onerror]|//svg[@onload]")
     text = (site / "index.html").read_text(encoding="utf-8")
     assert "N&lt;img src=x onerror=alert(4)&gt;" in text
+
+
+def test_theme_files_linking_out_of_the_portal_are_refused(make_portal, tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    yml = "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\n" \
+          "plugins:\n  - insight-portal\n"
+    root = make_portal({"overrides/main.html": '{% extends "base.html" %}'}, mkdocs_yml=yml)
+    (root / "overrides" / "leak.txt").symlink_to(secret)
+    check = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert "overrides/leak.txt' is a symbolic link" in check.stdout
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site))
+    assert built.returncode == 1 and not site.exists()
+
+
+def test_a_plugin_asking_the_theme_for_its_environment_gets_the_sandbox(
+        make_portal, tmp_path) -> None:
+    """Material's search plugin renders theme partials in on_config, through
+    `theme.get_env()`: a custom_dir partial must not run code there either."""
+    marker = tmp_path / "ran"
+    yml = "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\n" \
+          "plugins:\n  - search\n  - insight-portal\n"
+    partial = ("{% if cycler.__init__ is not undefined %}{% set _ = cycler.__init__"
+               f".__globals__.os.system('touch {marker}') %}}{{% endif %}}\n"
+               '{% import "partials/languages/en.html" as lang %}\n'
+               "{% macro t(key) %}{{ lang.t(key) }}{% endmacro %}\n")
+    root = make_portal({"overrides/partials/language.html": partial}, mkdocs_yml=yml)
+    built = run_portal("build", str(root), "--site-dir", str(tmp_path / "site"), "--today",
+                       TODAY.isoformat())
+    assert "Traceback" not in built.stderr
+    assert not marker.exists()
