@@ -83,6 +83,9 @@ TEMPLATE_PLUGINS = ("macros", "include-markdown", "markdownextradata", "mkdocs-s
 # URLs in mkdocs.yml that the theme puts into links, and the schemes they may use.
 _URL_KEYS = ("repo_url", "edit_uri", "site_url")
 _URL_SCHEMES = ("http:", "https:", "mailto:")
+# Options of allowed plugins naming a file or folder (tags' export_file, meta's
+# meta_file, search's jieba_dict): read or written beside the site, never elsewhere.
+_PATH_OPTION = re.compile(r"file|dir|path|dict")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 
 
@@ -194,11 +197,18 @@ def extension_name(entry: str) -> str:
 def _screen_includes(root: Path, node: yaml.MappingNode,
                      problem: Callable[[int, str, str], None]) -> None:
     """Extensions and plugins that read files into pages (see plugin.refuse_includes)."""
-    for name, line, _options in _named_entries(_lookup(node, ("plugins",))):
+    for name, line, options in _named_entries(_lookup(node, ("plugins",))):
         if name in TEMPLATE_PLUGINS:
             problem(line, f"the '{name}' plugin renders page text as a template or includes "
                           "files, so a body could read files from outside the portal",
                     "Remove it from mkdocs.yml: Insight Portal pages never need it.")
+        elif name in ALLOWED_PLUGINS and isinstance(options, dict):
+            for option, value in options.items():
+                if _PATH_OPTION.search(str(option)) and isinstance(value, str) \
+                        and (os.path.isabs(value) or ".." in Path(value).parts):
+                    problem(line, f"the '{name}' plugin's option '{option}' points out of "
+                                  f"the portal's folders ('{value}')",
+                            "Name a file inside the docs or site folder, without '..'.")
         elif name not in ALLOWED_PLUGINS and name != "insight-portal":
             problem(line, f"the plugin '{name}' is not one the portal knows to be safe: "
                           "plugins run code of their own, and may read or build other files",

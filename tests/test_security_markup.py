@@ -346,6 +346,8 @@ def test_the_preview_escapes_titles_too(tmp_path: Path, serve_url) -> None:
     # An allowed module's import is no allowed function (shutil.rmtree).
     ("site_name: T\nmarkdown_extensions:\n  - toc:\n      slugify: "
      "!!python/name:material.plugins.blog.plugin.rmtree\n", {}),
+    # An allowed plugin's file option pointing elsewhere (tags writes its export there).
+    ("site_name: T\nplugins:\n  - tags:\n      export_file: ../../../victim.json\n", {}),
     # Folders named in an inherited file are read relative to the main mkdocs.yml.
     ("INHERIT: cfg/base.yml\nsite_name: T\n",
      {"cfg/base.yml": "theme:\n  name: material\n  custom_dir: ../outside\n"}),
