@@ -85,7 +85,7 @@ _URL_KEYS = ("repo_url", "edit_uri", "site_url")
 _URL_SCHEMES = ("http:", "https:", "mailto:")
 # Options of allowed plugins naming a file or folder (tags' export_file, meta's
 # meta_file, search's jieba_dict): read or written beside the site, never elsewhere.
-_PATH_OPTION = re.compile(r"file|dir|path|dict")
+_PATH_OPTION = re.compile(r"file|dir|path|dict|icons")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 
 
@@ -218,6 +218,24 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
                                                                "journeys")]
     for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
         module = extension_name(name)
+        for option, value in _path_options(options):
+            paths = [value] if isinstance(value, str) else value \
+                if isinstance(value, list) else []
+            for path in paths:
+                if not isinstance(path, str):
+                    continue
+                real = os.path.realpath(root / path)
+                top = os.path.realpath(root)
+                if os.path.isabs(path) or ".." in Path(path).parts or \
+                        not (real == top or real.startswith(top + os.sep)):
+                    problem(line, f"the option '{option}' of '{name}' points out of the "
+                                  f"portal ('{path}')",
+                            "Name a folder or file inside the repository, without '..'.")
+                else:
+                    for link, target in _links_out(root, root / path):
+                        problem(line, f"'{_rel(root, link)}' (read by '{name}') is a "
+                                      f"symbolic link to '{target}', outside the portal",
+                                "Copy what you need into the repository instead.")
         if name != module or module not in ALLOWED_EXTENSIONS:
             problem(line, f"the Markdown extension '{name}' is not one the portal knows to be "
                           "safe: Markdown imports and calls what an entry names",
@@ -279,6 +297,20 @@ def _links_out(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
                 real = os.path.realpath(path)
                 if real != top and not real.startswith(top + os.sep):
                     yield path, os.readlink(path)
+
+
+def _path_options(options: object) -> Iterator[tuple[str, object]]:
+    """(name, value) of every option, however deeply nested, that names a file or
+    folder (emoji's options: custom_icons, snippets' base_path...)."""
+    if isinstance(options, dict):
+        for key, value in options.items():
+            if _PATH_OPTION.search(str(key)):
+                yield str(key), value
+            else:
+                yield from _path_options(value)
+    elif isinstance(options, list):
+        for item in options:
+            yield from _path_options(item)
 
 
 def _nav_targets(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:

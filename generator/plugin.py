@@ -23,7 +23,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -46,6 +46,8 @@ from .sanitize import clean_body, dangerous_html, is_plain
 log = get_plugin_logger(__name__)
 
 REQUIRED_EXTENSIONS = ("attr_list", "admonition", "toc")
+# Options of those that shape no HTML a body could abuse (see _without_dangerous_html).
+TRUSTED_OPTIONS = {"toc": {"permalink", "permalink_title", "title", "toc_depth"}}
 SPILL_BYTES = 1024 * 1024  # generated files at least this large wait on disk
 NOINDEX = '<meta name="robots" content="noindex, nofollow">'
 # By the time a plugin runs, MkDocs has read mkdocs.yml and imported its hooks:
@@ -74,6 +76,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     # logged and the site is rendered from the entries that did load.
     serving = False
     site_name = "Insight Portal"  # mkdocs.yml's site_name as text (see escape_site_texts)
+    other_extensions = False  # Markdown extensions beyond the portal's own (on_config)
     catalog = None  # the last build's Catalog, for the search backend's page facets
     # When each page last changed, for the sitemap (see lastmod); None while serving.
     page_dates: dict[str, dt.date] | None = None
@@ -110,6 +113,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        self.other_extensions = any(
+            name not in REQUIRED_EXTENSIONS for name in config.markdown_extensions) or any(
+            set(options) - TRUSTED_OPTIONS.get(name, set())
+            for name, options in config.mdx_configs.items())
         refuse_includes(config, self.root)
         for name in ASSETS:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
@@ -252,10 +259,15 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             self.page_builder.close()
             self.page_builder = None
 
-    @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
-                         files: Files) -> str:
+    @event_priority(0)  # after the meta plugin adds .meta.yml (50), before tags reads (-50)
+    def _escape_page_meta(self, markdown: str, page: Page, config: MkDocsConfig,
+                          files: Files) -> str:
         escape_meta(page.meta)
+        return markdown
+
+    @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
+    def _convert_or_take(self, markdown: str, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
         if not page.file.generated_by:  # hand-written (docs/): cleaned as bodies are
             markdown = clean_body(markdown)[0]
         if page.file.generated_by and not self.serving and page.file.src_uri in self.ours:
@@ -268,6 +280,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.blanked[page.file.src_uri] = (done, markdown)
         return ""  # converted already: MkDocs converts nothing (see on_page_content)
 
+    on_page_markdown = CombinedEvent(_escape_page_meta, _convert_or_take)
+
     @event_priority(100)  # first: other plugins see the page's text
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
                         ) -> str:
@@ -276,6 +290,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             done, page.markdown = blanked
             html = prerender.apply(done, page, files)
             self.converted_elsewhere += 1
+        escape_toc_ids(page.toc)
         # Our own HTML skipped Python-Markdown (see html_stash). While Material's
         # search reads the page it sees each block as plain text; without search
         # the blocks go straight back in.
@@ -297,8 +312,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         else:
             entry = _entry_of(self.catalog, page.file.src_uri)
             # The rest of an entry page is template output, escaped; a plain body
-            # (most of them) cannot have become anything that runs code.
-            if entry is None or is_plain(entry.body):
+            # (most of them) cannot have become anything that runs code — with
+            # the portal's own Markdown extensions. Others (emoji, fences) turn
+            # plain text into HTML their options shape: then every page is read.
+            if entry is None or (is_plain(entry.body) and not self.other_extensions):
                 return html
             path, line = entry.origin.path, entry.origin.body_line
         cleaned = dangerous_html(html)
@@ -422,6 +439,17 @@ def _escaped_nav(nav: list) -> list:
     return [{html.escape(str(title)): _escaped_nav(target) if isinstance(target, list)
              else target for title, target in item.items()} if isinstance(item, dict)
             else item for item in nav]
+
+
+def escape_toc_ids(toc: Any) -> None:
+    """Material prints a heading's link (`#` + its id) into the table of contents
+    unescaped: an id written in a body's attribute list (`{id='x" onfocus=…'}`) or
+    made by a toc `separator` would break out of the attribute. The heading itself
+    is escaped by Markdown; its toc entry is escaped here."""
+    for item in toc or ():
+        if item.id and html.escape(item.id) != item.id:
+            item.id = html.escape(item.id)
+        escape_toc_ids(item.children)
 
 
 def escape_meta(meta: dict) -> None:

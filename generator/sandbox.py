@@ -8,8 +8,12 @@ whose methods build an unsandboxed environment (`config.theme.get_env()`) or
 read any file (`page.file.generated(config, 'x', abs_src_path='/etc/passwd')`).
 So here a template may call only what templates need: macros and blocks, Jinja's
 own helpers (loop, cycler, joiner, namespace, range, dict, lipsum), methods of
-plain values (str, list, dict, numbers, dates), and whatever the caller declares
-safe (the portal's own records and link helper). Anything else is refused.
+plain values (str, list, dict, numbers, dates) that do not change them, and
+whatever the caller declares safe (the portal's own records and link helper).
+Anything else is refused. Nothing may be changed in place (Jinja's immutable
+sandbox): MkDocs' configuration holds plain lists and dicts
+(`config.markdown_extensions`, `config.theme.dirs`), and a template appending
+`os:system` to the first would have Markdown call it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import BlockReference, LoopContext, Macro
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 
 # Values whose methods are pure: what a template does with text, lists and dates.
@@ -30,7 +34,7 @@ _PLAIN_TYPES = (str, bytes, int, float, bool, list, tuple, dict, set, frozenset,
 _JINJA_HELPERS = (Macro, BlockReference, LoopContext, Cycler, Joiner, Namespace)
 
 
-class ClosedSandbox(SandboxedEnvironment):
+class ClosedSandbox(ImmutableSandboxedEnvironment):
     """A sandbox whose templates may call only what `may_call` allows.
 
     `trusted` names the classes (besides plain values and Jinja's helpers) whose

@@ -97,6 +97,7 @@ _ATTR_LIST_ITEM = re.compile(r"""([^ =}]+)=".*?"|([^ =}]+)='.*?'|([^ =}]+)=[^ =}
 _TAG_LIMIT = 4096  # a longer "tag" is shown as text
 _WITHOUT_TAGS = re.compile(r"<[^>]*>?")
 _PLAIN_NAME = re.compile(r"[a-z][a-z0-9-]*")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_:.\-]+")
 _URL_LIMIT = 1024  # characters of a link destination read for its scheme
 _REFERENCE = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\n?[ \t]*")
 _NEW_INLINE_CONTEXT = re.compile(r" {0,3}(?:#|>|[-*+][ \t]|\d{1,9}[.)][ \t]|[!?]{3})|[ \t]|.*\|")
@@ -473,6 +474,11 @@ def _item_risk(item: re.Match[str]) -> str:
         return "the style attribute in an attribute list {…}"
     if key and _scheme(value).startswith(_SCRIPT_SCHEMES):
         return f"the {_scheme(value)} URL in {key} of an attribute list {{…}}"
+    # An id becomes a table-of-contents link the theme prints unescaped.
+    identifier = value if key == "id" else item.group()[1:] \
+        if not key and item.group().startswith("#") else None
+    if identifier is not None and not _PLAIN_ID.fullmatch(identifier):
+        return "an id that is not letters, digits, '-', '_', ':' and '.' in an attribute list {…}"
     return ""
 
 

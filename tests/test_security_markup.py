@@ -470,3 +470,99 @@ def test_a_plugin_asking_the_theme_for_its_environment_gets_the_sandbox(
                        TODAY.isoformat())
     assert "Traceback" not in built.stderr
     assert not marker.exists()
+
+
+# --- a third review ----------------------------------------------------------------------------
+
+def test_a_theme_template_cannot_change_the_configuration_it_is_shown(make_portal, tmp_path
+                                                                      ) -> None:
+    """Appending `os:system` to config.markdown_extensions from a partial Material
+    renders in on_config would have Markdown call it: nothing may change in place."""
+    marker = tmp_path / "ran"
+    yml = "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\n" \
+          "plugins:\n  - search\n  - insight-portal\n"
+    partial = ("{{ config.markdown_extensions.append('os:system') or '' }}"
+               "{{ config.mdx_configs.update({'os:system': {'command': 'touch "
+               f"{marker}'}}}}) or '' }}}}\n"
+               '{% import "partials/languages/en.html" as lang %}\n'
+               "{% macro t(key) %}{{ lang.t(key) }}{% endmacro %}\n")
+    root = make_portal({"overrides/partials/language.html": partial}, mkdocs_yml=yml)
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert not marker.exists()
+    assert built.returncode == 1 and not site.exists()
+
+
+def test_a_heading_id_cannot_break_out_of_the_table_of_contents(make_portal, tmp_path) -> None:
+    heading = "## Hello {id='x\" onmouseover=\"alert(1)\" autofocus onfocus=\"alert(2)'}"
+    insight = textwrap.dedent(HOSTILE["insights/fees-surprise.md"]).replace(
+        "Body text.", heading).replace(f'"{TITLE}"', "Fees")
+    root = make_portal({"insights/fees-surprise.md": insight,
+                        "docs/page.md": f"# Page\n\n{heading}\n"},
+                       mkdocs_yml="site_name: T\ntheme: material\nplugins:\n  - insight-portal\n")
+    check = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert "[html-removed]" in check.stdout and "an id that is not" in check.stdout
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    for page in ("insights/fees-surprise/index.html", "page/index.html"):
+        tree = _tree(site / page)
+        assert not tree.xpath("//*[@onmouseover or @onfocus]"), page
+
+
+def test_a_toc_entry_is_escaped_whatever_made_its_id(make_portal, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from generator.plugin import escape_toc_ids
+    inner = SimpleNamespace(id='a"b', children=[])
+    outer = SimpleNamespace(id="plain", children=[inner])
+    escape_toc_ids([outer])
+    assert (outer.id, inner.id) == ("plain", "a&quot;b")
+
+
+def test_tag_names_reach_the_tags_plugin_escaped(make_portal, tmp_path) -> None:
+    yml = "site_name: T\ntheme: material\nplugins:\n  - search\n  - tags\n  - insight-portal\n"
+    root = make_portal({"docs/tagged.md": '---\ntags: ["<img src=x onerror=alert(1)>"]\n---\n'
+                                          "# Tagged\n",
+                        "docs/alltags.md": "# Tags\n\n<!-- material/tags -->\n"},
+                       mkdocs_yml=yml)
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    for page in ("tagged/index.html", "alltags/index.html"):
+        assert not _tree(site / page).xpath("//img[@onerror]"), page
+
+
+def test_extension_options_cannot_make_a_plain_body_run_script(make_portal, tmp_path) -> None:
+    yml = ("site_name: T\ntheme: material\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+           "      emoji_generator: !!python/name:pymdownx.emoji.to_png\n"
+           "      options:\n        image_path: 'https://invalid.example/'\n"
+           "        attributes: {onerror: 'alert(1)'}\nplugins:\n  - insight-portal\n")
+    insight = textwrap.dedent(HOSTILE["insights/fees-surprise.md"]).replace(
+        "Body text.", "Happy :smile: shopper.").replace(f'"{TITLE}"', "Fees")
+    root = make_portal({"insights/fees-surprise.md": insight}, mkdocs_yml=yml)
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    assert "[html-removed]" in built.stderr
+    assert not _tree(site / "insights/fees-surprise/index.html").xpath("//*[@onerror]")
+
+
+def test_extension_folders_may_not_leave_the_portal(make_portal, tmp_path) -> None:
+    secret = tmp_path / "secret.svg"
+    secret.write_text("<svg>TOP-SECRET-VALUE</svg>", encoding="utf-8")
+    for icons, link in (("[/etc]", False), ("[icons]", True)):
+        yml = ("site_name: T\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+               "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+               "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"
+               f"      options:\n        custom_icons: {icons}\n"
+               "plugins:\n  - insight-portal\n")
+        root = make_portal({"icons/ok.svg": "<svg/>"}, mkdocs_yml=yml)
+        if link:
+            (root / "icons" / "leak.svg").symlink_to(secret)
+        check = run_portal("check", str(root), "--today", TODAY.isoformat())
+        assert check.returncode == 1 and "[unsafe-config]" in check.stdout, check.stdout
