@@ -41,11 +41,13 @@ from .problems import Severity, make_problem
 from .render import ASSETS, SECTIONS, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
 from .sandbox import ClosedSandbox, sandboxed_copy
-from .sanitize import clean_body, dangerous_html, is_plain
+from .sanitize import clean_body, dangerous_html, is_plain, svg_risk
+from .validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
 
 log = get_plugin_logger(__name__)
 
 REQUIRED_EXTENSIONS = ("attr_list", "admonition", "toc")
+MKDOCS_BUILT_INS = ("tables", "fenced_code")  # MkDocs always adds them (and toc)
 # Options of those that shape no HTML a body could abuse (see _without_dangerous_html).
 TRUSTED_OPTIONS = {"toc": {"permalink", "permalink_title", "title", "toc_depth"}}
 SPILL_BYTES = 1024 * 1024  # generated files at least this large wait on disk
@@ -77,6 +79,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     serving = False
     site_name = "Insight Portal"  # mkdocs.yml's site_name as text (see escape_site_texts)
     other_extensions = False  # Markdown extensions beyond the portal's own (on_config)
+    _theme_env: Environment | None = None  # to see whether a page's template loads
     catalog = None  # the last build's Catalog, for the search backend's page facets
     # When each page last changed, for the sitemap (see lastmod); None while serving.
     page_dates: dict[str, dt.date] | None = None
@@ -102,6 +105,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.custom_dir:  # theme templates from the repository: sandboxed
             sandbox_theme(config.theme)
+        self._theme_env = None
         self.root = Path(config.config_file_path).resolve().parent
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes
             folder = self.root / kind.folder
@@ -114,7 +118,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
         self.other_extensions = any(
-            name not in REQUIRED_EXTENSIONS for name in config.markdown_extensions) or any(
+            name not in REQUIRED_EXTENSIONS + MKDOCS_BUILT_INS
+            for name in config.markdown_extensions) or any(
             set(options) - TRUSTED_OPTIONS.get(name, set())
             for name, options in config.mdx_configs.items())
         refuse_includes(config, self.root)
@@ -262,8 +267,29 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     @event_priority(0)  # after the meta plugin adds .meta.yml (50), before tags reads (-50)
     def _escape_page_meta(self, markdown: str, page: Page, config: MkDocsConfig,
                           files: Files) -> str:
+        if not page.file.generated_by:
+            self._drop_bad_theme_meta(page, config)
         escape_meta(page.meta)
         return markdown
+
+    def _drop_bad_theme_meta(self, page: Page, config: MkDocsConfig) -> None:
+        """`hide` or `template` the theme could not use (a traceback in its
+        rendering) are dropped with a warning, as `portal check` reports them."""
+        problems = theme_meta_problems(page.meta)
+        template = page.meta.get("template")
+        if isinstance(template, str):
+            if self._theme_env is None:
+                self._theme_env = config.theme.get_env()
+            try:
+                self._theme_env.get_template(template)
+            except Exception:  # noqa: BLE001 - not found, or a template that fails
+                problems.append(("template", f"names '{template}', which the theme "
+                                             "cannot load"))
+        for field, detail in problems:
+            page.meta.pop(field, None)
+            log.warning(format_problem(make_problem(
+                "page-meta", _repository_path(page.file.abs_src_path, self.root), 2,
+                field=field, detail=detail)))
 
     @event_priority(-100)  # last: sees the Markdown MkDocs is about to convert
     def _convert_or_take(self, markdown: str, page: Page, config: MkDocsConfig,
@@ -467,13 +493,19 @@ def escape_meta(meta: dict) -> None:
 
 
 def _escaped(value: object) -> object:
+    """Text escaped; numbers, booleans, dates and None as they are; anything else
+    (bytes from !!binary, sets, pairs, keys of mappings) as escaped text, for the
+    theme prints it with str()."""
     if isinstance(value, str):
         return html.escape(value)
-    if isinstance(value, list):
+    if value is None or isinstance(value, bool | int | float | dt.date):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
         return [_escaped(item) for item in value]
     if isinstance(value, dict):
-        return {key: _escaped(item) for key, item in value.items()}
-    return value
+        return {_escaped(key) if isinstance(key, str) else html.escape(str(key)):
+                _escaped(item) for key, item in value.items()}
+    return html.escape(str(value))
 
 
 def drop_unpublishable(files: Files, config: MkDocsConfig, root: Path) -> None:
@@ -501,8 +533,10 @@ def drop_unpublishable(files: Files, config: MkDocsConfig, root: Path) -> None:
         real = os.path.realpath(source)
         if not in_repository(real, real_root) or not stays_inside(os.path.dirname(source)) \
                 or not os.path.isfile(real) \
-                or (file.is_documentation_page() and not _readable_page(real)):
-            files.remove(file)
+                or (file.is_documentation_page() and not _readable_page(real)) \
+                or (source.lower().endswith(SVG_SUFFIXES)
+                    and svg_file_risk(Path(real), svg_risk)):
+            files.remove(file)  # `portal check` says why (..., active-image)
 
 
 def _readable_page(path: str) -> bool:

@@ -118,6 +118,14 @@ _RULES = [
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),
+    Rule("active-image", E, "this SVG image holds {what}: opened on its own, it would run "
+         "with the portal's rights; it is not published",
+         "Export the drawing again without scripts, links or event handlers (most editors "
+         "offer a plain or optimised SVG), or use a PNG."),
+    Rule("page-meta", W, "'{field}' in the front matter of a hand-written page {detail}; "
+         "it is ignored",
+         "'hide' takes a list such as [navigation, toc]; 'template' names a template of the "
+         "theme (main.html) or of its custom_dir."),
     Rule("hidden-character", E, "{field} contains the invisible character {code} ({what})",
          "Delete it: control and private-use characters never show on a page, and can "
          "break the page or hide text from reviewers. They usually come with text pasted "

@@ -146,6 +146,11 @@ CASES = [
          INSIGHT, 2, "control and private-use characters"),
     Case("hidden-character", {INSIGHT: base(INSIGHT) + "\nA glyph \ue000 pasted here.\n"},
          INSIGHT, 26, "retyping"),
+    Case("active-image", {"docs/img/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg" '
+                                               'onload="alert(1)"/>'},
+         "docs/img/evil.svg", 1, "without scripts"),
+    Case("page-meta", {"docs/page.md": "---\nhide: 5\n---\n# Page\n"}, "docs/page.md", 2,
+         "'hide' takes a list"),
     Case("unknown-team", {}, PERSONA, 6, 'Did you mean "research"?',
          mkdocs_yml=MKDOCS_YML + "      teams: [research, cx-team, catalog-team, "
                                  "checkout-team]\n"),

@@ -566,3 +566,65 @@ def test_extension_folders_may_not_leave_the_portal(make_portal, tmp_path) -> No
             (root / "icons" / "leak.svg").symlink_to(secret)
         check = run_portal("check", str(root), "--today", TODAY.isoformat())
         assert check.returncode == 1 and "[unsafe-config]" in check.stdout, check.stdout
+
+
+# --- a fourth review -----------------------------------------------------------------------------
+
+BINARY_TITLE = "PGltZyBzcmM9eCBvbmVycm9yPWFsZXJ0KCJiaW4xIik+"  # <img src=x onerror=alert("bin1")>
+
+
+def test_front_matter_of_any_type_reaches_the_theme_as_escaped_text(make_portal, tmp_path
+                                                                     ) -> None:
+    yml = "site_name: T\ntheme: material\nplugins:\n  - insight-portal\n"
+    root = make_portal({
+        "docs/bin.md": f"---\ntitle: !!binary {BINARY_TITLE}\n"
+                       "description: !!set {'\"><img src=x onerror=alert(2)>': null}\n---\n# B\n",
+        "docs/key.md": "---\ntitle: {\"<img src=x onerror=alert('key')>\": 1}\n---\n# K\n"},
+        mkdocs_yml=yml)
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    for page in ("bin/index.html", "key/index.html"):
+        assert not _tree(site / page).xpath("//img[@onerror]"), page
+
+
+def test_theme_meta_of_the_wrong_kind_is_a_warning_not_a_traceback(make_portal, tmp_path
+                                                                    ) -> None:
+    yml = "site_name: T\ntheme: material\nplugins:\n  - insight-portal\n"
+    root = make_portal({"docs/hide.md": "---\nhide: 5\n---\n# H\n",
+                        "docs/kind.md": "---\ntemplate: 123\n---\n# K\n",
+                        "docs/missing.md": "---\ntemplate: nope.html\n---\n# M\n"},
+                       mkdocs_yml=yml)
+    check = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert "docs/hide.md:2: warning:" in check.stdout and "docs/kind.md:2: warning:" in check.stdout
+    site = tmp_path / "site"
+    built = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                       TODAY.isoformat())
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+    assert "docs/missing.md:2: warning: 'template'" in built.stderr
+    assert (site / "missing" / "index.html").is_file()
+    strict = run_portal("build", str(root), "--site-dir", str(site), "--strict", "--today",
+                        TODAY.isoformat())
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+
+
+def test_an_svg_that_could_run_script_is_refused_and_never_published(make_portal, tmp_path
+                                                                      ) -> None:
+    root = make_portal({
+        "docs/img/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "docs/img/link.svg": '<svg><a href="jav&#x61;script:alert(1)"><text>x</text></a></svg>',
+        "docs/img/fine.svg": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>'})
+    check = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert check.stdout.count("[active-image]") == 2, check.stdout
+    assert "fine.svg" not in check.stdout
+    site = tmp_path / "site"
+    run_portal("build", str(root), "--site-dir", str(site), "--today", TODAY.isoformat())
+    assert not site.exists()  # an error: nothing is published
+    from test_serve import _get, preview
+    (tmp_path / "serve").mkdir()
+    with preview(root, tmp_path / "serve") as served:  # the preview goes on, without them
+        assert "rect" in _get(served.url + "img/fine.svg")
+        for name in ("evil", "link"):
+            with pytest.raises(OSError):
+                _get(served.url + f"img/{name}.svg")

@@ -9,6 +9,7 @@ import html
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -417,6 +418,8 @@ def check_hand_written(root: Path, files: list[SourceFile]) -> list[Problem]:
     docs = docs_folder(root)
     if docs is None:
         return problems
+    for image, what in active_images(root, root / docs):
+        problems.append(make_problem("active-image", image, 1, what=what))
     pages = discover_docs(root, root / docs, problems)
     if not pages:
         return problems
@@ -429,6 +432,8 @@ def check_hand_written(root: Path, files: list[SourceFile]) -> list[Problem]:
         if text is None:
             continue
         markdown, first_line = markdown_of(text)
+        for field, detail in theme_meta_problems(page_meta(text)):
+            problems.append(make_problem("page-meta", page.rel, 2, field=field, detail=detail))
         for removal in clean_body(markdown)[1]:
             problems.append(make_problem("html-removed", page.rel, first_line + removal.line,
                                          what=removal.what))
@@ -468,6 +473,63 @@ def _page_text(page: DocsFile, problems: list[Problem]) -> str | None:
 _YAML_META = re.compile(r"-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 _META_LINE = re.compile(r"[ ]{0,3}[A-Za-z0-9_-]+:")
 _META_MORE = re.compile(r"[ ]{4}|\t")
+
+
+SVG_SUFFIXES = (".svg", ".svgz")
+_SVG_LIMIT = 5 * 1024 * 1024  # bytes of an SVG read to look for anything active
+
+
+def active_images(root: Path, docs: Path) -> list[tuple[str, str]]:
+    """(repository path, what) of each SVG image under docs/ that could run script
+    (see sanitize.svg_risk); a compressed or unreadable one counts as such."""
+    from ..sanitize import svg_risk
+
+    found = []
+    for folder, _, names in os.walk(docs):
+        for name in sorted(names):
+            if not name.lower().endswith(SVG_SUFFIXES):
+                continue
+            path = Path(folder, name)
+            what = svg_file_risk(path, svg_risk)
+            if what:
+                found.append((path.relative_to(root).as_posix(), what))
+    return found
+
+
+def svg_file_risk(path: Path, svg_risk: Callable[[str], str | None]) -> str | None:
+    if path.name.lower().endswith(".svgz"):
+        return "compressed content the portal cannot look into"
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(_SVG_LIMIT + 1)
+    except OSError:
+        return None  # unreadable: MkDocs cannot publish it either
+    if len(data) > _SVG_LIMIT:
+        return "more than 5 MB the portal did not look into"
+    return svg_risk(data.decode("utf-8", errors="replace"))
+
+
+def page_meta(text: str) -> dict:
+    """A hand-written page's YAML meta-data as MkDocs reads it ({} when none)."""
+    meta = _YAML_META.match(text)
+    if meta is None or len(meta.group(1)) > MAX_FRONT_MATTER_CHARS:
+        return {}
+    value = parse_yaml(meta.group(1), "", 2, [])[0]
+    return value if isinstance(value, dict) else {}
+
+
+def theme_meta_problems(meta: dict) -> list[tuple[str, str]]:
+    """(field, what is wrong) for the meta-data keys the theme reads with a type in
+    mind: a wrong one ends the theme's rendering with a traceback."""
+    found = []
+    hide = meta.get("hide")
+    if hide is not None and not (isinstance(hide, list)
+                                 and all(isinstance(item, str) for item in hide)):
+        found.append(("hide", "is not a list of words"))
+    template = meta.get("template")
+    if template is not None and not isinstance(template, str):
+        found.append(("template", "is not a template's name"))
+    return found
 
 
 def markdown_of(text: str) -> tuple[str, int]:
