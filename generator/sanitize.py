@@ -86,7 +86,6 @@ _ATTRIBUTE_NAME = re.compile(rf"[{_SPACE}/]+({_NAME}){_VALUE}")
 _AUTOLINK = re.compile(AUTOLINK_RE)
 _AUTOMAIL = re.compile(AUTOMAIL_RE)
 _FENCED = FencedBlockPreprocessor.FENCED_BLOCK_RE
-_LINK_WITH_SCHEME = re.compile(r"\]\([^)]*:|\]:")  # `](x:…)`, or a `[label]: url` line
 _TRIGGER = re.compile(r"<|\]\(|\{(?=:?[ ]*[^}\n ])")
 _REFERENCE_TRIGGER = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)  # slow: when needed
 # attr_list: `{: #id .class key=value }` after a block, heading or inline element
@@ -126,7 +125,28 @@ def is_plain(body: str) -> bool:
     Nothing in such a body needs cleaning, and its Markdown cannot become HTML
     that runs code."""
     return "<" not in body and "{" not in body and "&" not in body \
-        and not _LINK_WITH_SCHEME.search(body)
+        and not _has_link_with_scheme(body)
+
+
+def _has_link_with_scheme(body: str) -> bool:
+    """`](x:…)` (a ':' before the link's ')'), or a `[label]: url` line — in one
+    pass: the next ':' and ')' are looked up again only once passed, so a body of
+    '](' repeated costs linear time (a pattern tried from each '](' was quadratic)."""
+    if "]:" in body:
+        return True
+    colon = close = -1
+    start = body.find("](")
+    while start >= 0:
+        if colon < start:
+            colon = body.find(":", start)
+            if colon < 0:
+                return False  # no ':' after here at all
+        if close < start:
+            close = body.find(")", start)
+        if close < 0 or colon < close:
+            return True
+        start = body.find("](", start + 2)
+    return False
 
 
 def clean_body(body: str) -> tuple[str, list[Removal]]:
