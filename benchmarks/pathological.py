@@ -8,7 +8,7 @@ Each shape is one insight whose body repeats a piece of Markdown or HTML syntax
 (or a run of punctuation, digits, dots, brackets) up to about `--size` bytes,
 next to the smallest valid portal. The table gives seconds for `portal check
 --no-cache` and `portal build` (each a fresh process, as a user runs them); a
-run past its timeout prints as ">N". The shapes are declared once, here, for
+run past its timeout prints as ">N", a failed one with "!". The shapes are declared once, here, for
 this script and for the test suite (tests/test_pathological.py, when it lands).
 """
 
@@ -119,12 +119,15 @@ def write_portal(root: Path, body: str) -> Path:
 
 
 def _timed(command: list[str], timeout: float) -> str:
+    """Seconds, '>N' past the timeout, and '!' after a run that failed (exit > 1:
+    a crash, not the problems `portal check` exits 1 for)."""
     start = time.perf_counter()
     try:
-        subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return f">{timeout:g}"
-    return f"{time.perf_counter() - start:.1f}"
+    failed = done.returncode > 1 or (done.returncode and "build" in command)
+    return f"{time.perf_counter() - start:.1f}{'!' if failed else ''}"
 
 
 def main(argv: list[str] | None = None) -> int:
