@@ -214,28 +214,10 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
                           "plugins run code of their own, and may read or build other files",
                     f"Remove it, or have an engineer add it to ALLOWED_PLUGINS in "
                     f"generator/config_guard.py. Allowed: {', '.join(sorted(ALLOWED_PLUGINS))}.")
-    content = [os.path.realpath(root / folder) for folder in ("insights", "personas",
-                                                               "journeys")]
+    content = [root / folder for folder in ("insights", "personas", "journeys")]
     for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
         module = extension_name(name)
-        for option, value in _path_options(options):
-            paths = [value] if isinstance(value, str) else value \
-                if isinstance(value, list) else []
-            for path in paths:
-                if not isinstance(path, str):
-                    continue
-                real = os.path.realpath(root / path)
-                top = os.path.realpath(root)
-                if os.path.isabs(path) or ".." in Path(path).parts or \
-                        not (real == top or real.startswith(top + os.sep)):
-                    problem(line, f"the option '{option}' of '{name}' points out of the "
-                                  f"portal ('{path}')",
-                            "Name a folder or file inside the repository, without '..'.")
-                else:
-                    for link, target in _links_out(root, root / path):
-                        problem(line, f"'{_rel(root, link)}' (read by '{name}') is a "
-                                      f"symbolic link to '{target}', outside the portal",
-                                "Copy what you need into the repository instead.")
+        _screen_extension_paths(root, name, line, options, problem)
         if name != module or module not in ALLOWED_EXTENSIONS:
             problem(line, f"the Markdown extension '{name}' is not one the portal knows to be "
                           "safe: Markdown imports and calls what an entry names",
@@ -252,16 +234,33 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
         bases = options.get("base_path", ["."]) if isinstance(options, dict) else ["."]
         bases = [bases] if isinstance(bases, str) else bases
         outside = not isinstance(bases, list) or any(
-            not isinstance(base, str) or not any(
-                os.path.realpath(root / base) == folder
-                or os.path.realpath(root / base).startswith(folder + os.sep)
-                for folder in content) for base in bases)
+            not isinstance(base, str) or not any(_within(root / base, folder)
+                                                 for folder in content)
+            for base in bases)
         if outside or options.get("restrict_base_path", True) is not True \
                 or options.get("url_download", False) is not False:
             problem(line, "pymdownx.snippets could read files from outside insights/, "
                           "personas/ and journeys/ into the site",
                     "Set its base_path to those folders (base_path: [insights, personas, "
                     "journeys]), keep restrict_base_path on and url_download off.")
+
+
+def _screen_extension_paths(root: Path, name: str, line: int, options: object,
+                            problem: Callable[[int, str, str], None]) -> None:
+    """Folders and files an extension's options name (emoji's custom_icons...):
+    inside the portal, without '..', and holding no link out of it."""
+    for option, value in _path_options(options):
+        paths = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for path in (item for item in paths if isinstance(item, str)):
+            if os.path.isabs(path) or ".." in Path(path).parts or not _within(root / path, root):
+                problem(line, f"the option '{option}' of '{name}' points out of the portal "
+                              f"('{path}')",
+                        "Name a folder or file inside the repository, without '..'.")
+                continue
+            for link, target in _links_out(root, root / path):
+                problem(line, f"'{_rel(root, link)}' (read by '{name}') is a symbolic link "
+                              f"to '{target}', outside the portal",
+                        "Copy what you need into the repository instead.")
 
 
 def _screen_urls(node: yaml.MappingNode, problem: Callable[[int, str, str], None]) -> None:
@@ -287,16 +286,13 @@ def _screen_urls(node: yaml.MappingNode, problem: Callable[[int, str, str], None
 
 def _links_out(root: Path, folder: Path) -> Iterator[tuple[Path, str]]:
     """Symbolic links under `folder` (files or folders) that lead out of the portal."""
-    top = os.path.realpath(root)
     if not folder.is_dir():
         return
     for current, folders, files in os.walk(folder):
         for name in folders + files:
             path = Path(current, name)
-            if path.is_symlink():
-                real = os.path.realpath(path)
-                if real != top and not real.startswith(top + os.sep):
-                    yield path, os.readlink(path)
+            if path.is_symlink() and not _within(path, root):
+                yield path, os.readlink(path)
 
 
 def _path_options(options: object) -> Iterator[tuple[str, object]]:
@@ -366,15 +362,21 @@ def _inside(root: Path, base: Path, node: yaml.Node, what: str,
     if not node.value:
         return None
     target = Path(base, node.value)
-    real, top = os.path.realpath(target), os.path.realpath(root)
-    if real == top or real.startswith(top + os.sep):
+    if _within(target, root):
         return target
     problem(node.start_mark.line + 1,
-            f"'{what}' points to '{node.value}', outside the portal ('{real}')",
+            f"'{what}' points to '{node.value}', outside the portal "
+            f"('{os.path.realpath(target)}')",
             "Keep every folder and file mkdocs.yml names inside the repository: outside "
             "it, the build could publish, or replace, any folder of the machine. To write "
             "the site elsewhere, pass `portal build --site-dir DIR`.")
     return None
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether `path`, links resolved, is `folder` or lies in it."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real == top or real.startswith(top + os.sep)
 
 
 def _nodes(node: yaml.Node) -> Iterator[yaml.Node]:
