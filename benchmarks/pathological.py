@@ -75,7 +75,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "stars": _repeat("*"),
     "underscores": _repeat("_"),
     "setext-headings": _repeat("x\n===\n"),
-    "links": _repeat("[a](b)"),
+    "links": _repeat("[a](https://example.com/b) "),
     "image-opens": _repeat("![a](b "),
     "closed-comments": _repeat("<!-- x -->\n"),
     "phone-like": _repeat("0 "),

@@ -2,6 +2,11 @@
 
     python benchmarks/run.py [--sizes 1000,10000,40000] [--work DIR] [--skip-serve]
                              [--skip-search] [--json FILE]
+    python benchmarks/run.py --pathological [--size 900000]   # hostile bodies instead
+
+With --pathological it prints, for each shape of benchmarks/pathological.py (a
+body repeating one piece of syntax up to the file size limit), the seconds of
+`portal check` and `portal build` instead.
 
 For each size N it writes a synthetic corpus (benchmarks/corpus.py) and measures,
 each command run as a user runs it (a fresh `python -m generator` process):
@@ -44,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus as corpus_module  # noqa: E402  (the sibling module, run as a script)
+import pathological  # noqa: E402
 import search as search_module  # noqa: E402
 import yaml  # noqa: E402
 
@@ -458,7 +464,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip search in headless Chromium (and the pagefind build)")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the results as JSON to FILE ('-': standard output)")
+    parser.add_argument("--pathological", action="store_true",
+                        help="time check and build of each pathological shape instead")
+    parser.add_argument("--size", type=int, default=900_000,
+                        help="with --pathological: body size in bytes (default: 900000)")
     args = parser.parse_args(argv)
+    if args.pathological:
+        return pathological.main(["--size", str(args.size)])
     try:
         sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     except ValueError:

@@ -220,7 +220,7 @@ class PreviewSite:
             files.append(File.generated(config, uri, content="", inclusion=inclusion))
         if not previous and pagefind.enabled(plugin.config.search):
             pagefind.add_files(files, config)
-        plugin.stashed = {}
+        plugin.stashed, plugin.body_spans = {}, {}
         plugin.catalog = result.catalog
         return set(uris)
 
@@ -299,8 +299,7 @@ class PreviewSite:
             generated = self._generated(file.src_uri)
             file.content_string = generated.content
             file.edit_uri = generated.edit_path
-            if generated.stashed:
-                self.plugin.stashed[file.src_uri] = generated.stashed
+            self.plugin.keep_aside(generated)
         # A nav page keeps the Page the nav holds; any other gets a fresh one.
         page = file.page if file.page is not None and file.src_uri in self.in_nav \
             else Page(None, file, config)
@@ -452,8 +451,7 @@ def build_search_index(root: Path, output: Path) -> None:
             if file.src_uri in site.generated:
                 generated = site._generated(file.src_uri)
                 file.content_string = generated.content
-                if generated.stashed:
-                    site.plugin.stashed[file.src_uri] = generated.stashed
+                site.plugin.keep_aside(generated)
             page = file.page if file.page is not None else Page(None, file, config)
             _populate_page(page, config, site.files)
             context = get_context(site.nav, site.doc_files, config, page)

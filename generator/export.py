@@ -1,7 +1,7 @@
 """Every entry as JSON and CSV, for analysts. Field names follow the file
 format; CSV flattens lists with '; ' and nests with dots (decision.status).
 
-An entry's body is exported as its page shows it (`clean_body`: no HTML comments,
+An entry's body is exported as its page shows it (`shown_body`: no HTML comments,
 no HTML the sanitiser removed), and every CSV cell goes through `csv_cell`, so a
 spreadsheet opening the file never reads a researcher's text as a formula."""
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .model import Entry, Kind
-from .sanitize import clean_body
+from .sanitize import shown_body
 
 # Internal bookkeeping, not part of an entry's content.
 _SKIP = {"origin", "links"}
@@ -50,7 +50,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
     record = _plain(entry)
     # What the page shows, by the page's own cleaning: a `<!-- note -->` hidden
     # on the page must not be published in the exports.
-    record["body"] = clean_body(entry.body)[0]
+    record["body"] = shown_body(entry.body)
     record["path"] = entry.origin.path
     return record
 

@@ -59,9 +59,11 @@ def placeholder(index: int) -> str:
     return f"{_MARK}{_STASH}{index}{_MARK}"
 
 
-def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...]]:
+def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...], int]:
     """Replace the template's HTML blocks by placeholders; put the bodies (marked
-    with BODY_MARK, in order) back in untouched. Returns the Markdown and the blocks."""
+    with BODY_MARK, in order) back in untouched. Returns the Markdown, the blocks,
+    and how many characters follow the last body (where it is, counted from the
+    end: the same once MkDocs has taken the front matter off)."""
     blocks: list[str] = []
 
     def stash(part: str) -> str:
@@ -79,7 +81,7 @@ def stash_blocks(markdown: str, bodies: list[str]) -> tuple[str, tuple[str, ...]
     merged = stashed[0]
     for body, part in zip(bodies, stashed[1:], strict=True):
         merged += body + part
-    return merged, tuple(blocks)
+    return merged, tuple(blocks), len(stashed[-1])
 
 
 def search_view(html: str, blocks: tuple[str, ...]) -> str:

@@ -106,8 +106,16 @@ def _produce(parent: Parent, reader: multiprocessing.connection.Connection,
     writer.close()
 
 
+def _other_threads() -> bool:
+    """Whether threads besides this one run: forking then could copy a lock one of
+    them holds. A thread marked `fork_safe` (the page budget's watchdog, which a
+    child never uses) does not count."""
+    return any(thread is not threading.current_thread() and not getattr(thread, "fork_safe", False)
+               for thread in threading.enumerate())
+
+
 def worker_count(items: int, min_items: int) -> int:
-    if items < min_items or threading.active_count() > 1:
+    if items < min_items or _other_threads():
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1

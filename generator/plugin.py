@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import tempfile
+import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,7 +31,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import history, lastmod, pagefind, prebuild, prerender
+from . import budget, history, lastmod, pagefind, prebuild, prerender
 from .catalog import Catalog
 from .config import resolve_today
 from .config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
@@ -38,10 +40,10 @@ from .loader import MAX_FILE_BYTES, in_repository, read_source
 from .model import Entry, Kind
 from .pipeline import check_portal
 from .problems import Severity, make_problem
-from .render import ASSETS, SECTIONS, SiteRenderer, TemplateFailure, template_failure
+from .render import ASSETS, SECTIONS, GeneratedFile, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
 from .sandbox import ClosedSandbox, sandboxed_copy
-from .sanitize import clean_body, dangerous_html, is_plain, svg_risk
+from .sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
 from .validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
 
 log = get_plugin_logger(__name__)
@@ -87,6 +89,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.stashed: dict[str, tuple[str, ...]] = {}
+        self.body_spans: dict[str, tuple[int, int]] = {}  # see GeneratedFile.body_span
+        self.ledger = budget.Ledger()  # each page's time (see budget.py)
+        self.files: Files | None = None
         self.generated: list[str] = []  # src_uris of the pages on_files added
         self.ours: set[str] = set()  # the same, to look up
         self.spill_dir: str | None = None  # large generated files wait here (a build)
@@ -167,6 +172,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                     site_name=self.site_name, site_url=config.site_url or "",
                                     stash_html=True)
             self.stashed, self.generated, self.ours, self.blanked = {}, [], set(), {}
+            self.body_spans = {}
             sections = set(SECTIONS.values())
             for generated in renderer.files():
                 existing = files.get_file_from_path(generated.src_uri)
@@ -178,8 +184,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                             inclusion)
                 if generated.edit_path:  # "edit this page" opens the researcher's file
                     file.edit_uri = generated.edit_path
-                if generated.stashed:
-                    self.stashed[generated.src_uri] = generated.stashed
+                self.keep_aside(generated)
                 self.generated.append(generated.src_uri)
                 self.ours.add(generated.src_uri)
                 files.append(file)
@@ -191,6 +196,13 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config)
         return files
+
+    def keep_aside(self, generated: GeneratedFile) -> None:
+        """What the plugin needs of a generated page once MkDocs converts it."""
+        if generated.stashed:
+            self.stashed[generated.src_uri] = generated.stashed
+        if generated.body_span is not None:
+            self.body_spans[generated.src_uri] = generated.body_span
 
     def _generated_file(self, config: MkDocsConfig, src_uri: str, content: str,
                         inclusion: InclusionLevel) -> File:
@@ -246,8 +258,12 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if self.serving:  # `portal serve` runs no on_files of ours
             drop_unpublishable(files, config, self.root)
         self.nav = nav
+        self.files = files
+        self.ledger = budget.Ledger()
         if not self.serving:
-            self.prerenderer = prerender.Prerenderer(self.generated, files, config)
+            index_within_budget(config, self._timed, self.ledger, self._search_notice)
+            self.prerenderer = prerender.Prerenderer(self.generated, files, config,
+                                                     prepare=self._keep_budget)
         return nav
 
     def _stop_prerendering(self) -> None:
@@ -302,11 +318,63 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             page.file.content_string = ""
         done = self.prerenderer.take(page.file.src_uri) if self.prerenderer else None
         if done is None or done.digest != prerender.digest(markdown):
-            return markdown  # not the worker's page, or changed since: MkDocs converts it
+            # Not the worker's page, or changed since: MkDocs converts it.
+            self._keep_budget(page)
+            return markdown
         self.blanked[page.file.src_uri] = (done, markdown)
         return ""  # converted already: MkDocs converts nothing (see on_page_content)
 
     on_page_markdown = CombinedEvent(_escape_page_meta, _convert_or_take)
+
+    def _timed(self, page: Page) -> bool:
+        """Whether the page budget covers the page: it carries text from the
+        repository (an entry's body, a page of docs/). The portal's own index
+        pages, which grow with the portal, are not timed."""
+        return not page.file.generated_by or \
+            _entry_of(self.catalog, page.file.src_uri) is not None
+
+    def _keep_budget(self, page: Page) -> None:
+        if self._timed(page):
+            budget.guard_render(page, self._notice_writer(page, budget.took("convert")),
+                                self.ledger)
+
+    def _notice_writer(self, page: Page, reason: str) -> Callable[[str, bool], str]:
+        """What a page over budget shows: its Markdown with a notice in place of the
+        entry's body (or, `whole`, the notice alone). The first call reports it."""
+        entry = _entry_of(self.catalog, page.file.src_uri)
+        path = entry.origin.path if entry is not None else \
+            _repository_path(page.file.abs_src_path, self.root)
+        reported = False
+
+        def notice(markdown: str, whole: bool) -> str:
+            nonlocal reported
+            if not reported:
+                reported = True
+                log.warning(format_problem(make_problem(
+                    "page-budget", path, 1, reason=reason,
+                    what="its text" if entry is None else "the body"), hint=True))
+            text = budget_notice(path, page.edit_url, reason)
+            span = self.body_spans.get(page.file.src_uri)
+            if whole or span is None or span[0] + span[1] > len(markdown):
+                return text
+            length, tail = span
+            return markdown[:len(markdown) - tail - length] + text + markdown[len(markdown) - tail:]
+
+        return notice
+
+    def _search_notice(self, page: Page, config: MkDocsConfig) -> None:
+        """Search could not index the page within the budget: the page, with the
+        notice in place of its text, for search to index instead."""
+        html = self._render_notice(page, config, budget.took("index for search"))
+        page.content = config.plugins.on_page_content(html, page=page, config=config,
+                                                      files=self.files)
+
+    def _render_notice(self, page: Page, config: MkDocsConfig, reason: str) -> str:
+        """Render the page again with the notice in place of its text; its HTML."""
+        notice = self._notice_writer(page, reason)
+        page.markdown = notice(page.markdown or "", False)
+        budget.render_within_budget(page, config, self.files, notice)
+        return page.content or ""
 
     @event_priority(100)  # first: other plugins see the page's text
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
@@ -316,18 +384,21 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             done, page.markdown = blanked
             html = prerender.apply(done, page, files)
             self.converted_elsewhere += 1
+        if self._timed(page) and nesting_depth(html, budget.MAX_NESTING) > budget.MAX_NESTING:
+            html = self._render_notice(page, config,
+                                       f"nests HTML elements over {budget.MAX_NESTING} deep")
         escape_toc_ids(page.toc)
         # Our own HTML skipped Python-Markdown (see html_stash). While Material's
         # search reads the page it sees each block as plain text; without search
         # the blocks go straight back in.
-        html = self._without_dangerous_html(html, page)
+        html = self._without_dangerous_html(html, page, config)
         blocks = self.stashed.get(page.file.src_uri, ())
         if self.config.search == "material" and any(
                 name in config.plugins for name in ("search", "material/search")):
             return search_view(html, blocks)
         return restore_blocks(html, blocks)
 
-    def _without_dangerous_html(self, html: str, page: Page) -> str:
+    def _without_dangerous_html(self, html: str, page: Page, config: MkDocsConfig) -> str:
         """The last check of an entry page or a hand-written one (see
         generator/sanitize.py): after Markdown conversion, nothing that could run
         code may be left. Bodies and docs/ pages were cleaned before conversion,
@@ -344,7 +415,11 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             if entry is None or (is_plain(entry.body) and not self.other_extensions):
                 return html
             path, line = entry.origin.path, entry.origin.body_line
-        cleaned = dangerous_html(html)
+        try:
+            with self.ledger.spend(page.file.src_uri) as left:
+                cleaned = budget.run_in_thread(dangerous_html, html, left)
+        except budget.OverBudget:  # the notice in its place is safe
+            return self._render_notice(page, config, budget.took("check for safety"))
         if cleaned is None:
             return html
         log.warning(format_problem(make_problem(
@@ -372,6 +447,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             # 40,000 insights); once written, nothing reads it again.
             page.content = None
             self.stashed.pop(page.file.src_uri, None)
+            self.body_spans.pop(page.file.src_uri, None)
+            self.ledger.forget(page.file.src_uri)
             if page.file.src_uri in self.ours:  # likewise its Markdown (~150 MB)
                 page.markdown = None
         return add_noindex(output)
@@ -560,6 +637,58 @@ def _entry_of(catalog: Catalog | None, src_uri: str) -> Entry | None:
     entries = {"insights": catalog.insights, "personas": catalog.personas,
                "journeys": catalog.journeys}.get(folder)
     return entries.get(name[:-3]) if entries is not None else None
+
+
+def budget_notice(path: str, source_url: str | None, reason: str) -> str:
+    """The notice a page over the budget shows in place of its text (Markdown)."""
+    name = f"<code>{html.escape(path)}</code>"
+    link = f'<a href="{html.escape(source_url)}">{name}</a>' if source_url else name
+    return (f'\n\n!!! warning "Too slow to show here"\n\n'
+            f"    This text {reason}, so the portal shows this notice in its place. "
+            f"Read it in its source file, {link}.\n\n")
+
+
+def index_within_budget(config: MkDocsConfig, timed: Callable[[Page], bool],
+                        ledger: budget.Ledger,
+                        renotice: Callable[[Page, MkDocsConfig], None]) -> None:
+    """Search (Material's, or MkDocs' own) reads each page with an HTML parser that
+    slows down with every open tag and heading: it indexes a page within the page
+    budget, and a page over it is indexed (and shown) with a notice in place of
+    its text."""
+    events = config.plugins.events["page_context"]
+    for position, event in enumerate(events):
+        search = getattr(event, "__self__", None)
+        if _index_entries(search) is None or getattr(event, "__name__", "") != "on_page_context":
+            continue
+
+        def guarded(search: Any, context: TemplateContext, *, page: Page,
+                    config: MkDocsConfig, nav: Navigation, index: Any = event) -> Any:
+            entries = _index_entries(search)
+            if not timed(page) or entries is None:
+                return index(context, page=page, config=config, nav=nav)
+            for attempt in range(2):
+                before = len(entries)
+                try:
+                    with ledger.spend(page.file.src_uri) as left, \
+                            budget.within(left if not attempt else None):
+                        return index(context, page=page, config=config, nav=nav)
+                except budget.OverBudget:
+                    del entries[before:]  # what it indexed of the page before time ran out
+                if attempt:
+                    return context  # even the notice: left out of search, reported already
+                renotice(page, config)
+            return context
+
+        # Bound to the search plugin, as the handler it wraps: prebuild.py knows
+        # handlers by their plugin.
+        events[position] = types.MethodType(guarded, search)
+
+
+def _index_entries(search: Any) -> list | None:
+    """The list a search plugin adds each page's entries to (Material's or MkDocs')."""
+    index = getattr(search, "search_index", None)
+    entries = getattr(index, "entries", getattr(index, "_entries", None))
+    return entries if isinstance(entries, list) else None
 
 
 def refuse_includes(config: MkDocsConfig, root: Path) -> None:

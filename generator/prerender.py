@@ -116,7 +116,9 @@ class Prerenderer:
     will ask for them, while this process converts the rest: both cores work
     and neither waits long for the other."""
 
-    def __init__(self, src_uris: Iterable[str], files: Files, config: MkDocsConfig) -> None:
+    def __init__(self, src_uris: Iterable[str], files: Files, config: MkDocsConfig,
+                 prepare: Callable[[Page], None] = lambda page: None) -> None:
+        """`prepare` sees each page before it is rendered (the plugin sets its budget)."""
         self._ahead: Ahead[Prerendered] | None = None
         targets = [file for file in map(files.get_file_from_path, src_uris)
                    if file is not None and file.is_documentation_page()]
@@ -124,7 +126,8 @@ class Prerenderer:
             return  # one core: the conversion would merely move, not shrink
         mine = worker_share(targets, *_WORKER_SHARE)
         self._ahead = Ahead([file.src_uri for file in mine],
-                            lambda index: _render(mine[index], files, config), chunk_size=50)
+                            lambda index: _render(mine[index], files, config, prepare),
+                            chunk_size=50)
 
     def take(self, src_uri: str) -> Prerendered | None:
         """The worker's result for this page (waiting for it if need be), or None
@@ -181,7 +184,8 @@ def capture_log() -> Iterator[list[tuple[str, int, str]]]:
         logger.handlers, logger.propagate = handlers, propagate
 
 
-def _render(file: File, files: Files, config: MkDocsConfig) -> Prerendered | None:
+def _render(file: File, files: Files, config: MkDocsConfig,
+            prepare: Callable[[Page], None] = lambda page: None) -> Prerendered | None:
     # In a worker this page object is the worker's own: MkDocs makes its own later.
     page = file.page if file.page is not None else Page(None, file, config)
     try:
@@ -189,6 +193,7 @@ def _render(file: File, files: Files, config: MkDocsConfig) -> Prerendered | Non
             page.read_source(config)
             assert page.markdown is not None
             converted = digest(page.markdown)
+            prepare(page)
             page.render(config, files)
     except Exception:  # noqa: BLE001 - MkDocs reports it when it renders the page itself
         return None

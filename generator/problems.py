@@ -169,6 +169,11 @@ _RULES = [
          "Add 'outcome:' under 'decision:' — what changed for customers, ideally measured."),
     Rule("archived-persona", W, "new insight refers to archived persona \"{ref}\"",
          "{suggestion}"),
+    Rule("page-budget", W, "its text {reason}; the page shows a notice with a link to this "
+         "file in place of {what}",
+         "Markdown and the search index slow down on text that repeats one piece of syntax "
+         "thousands of times (headings, '[', '<div>', reference definitions, table rows). "
+         "Shorten or split the text, or keep long material elsewhere and link to it."),
     Rule("html-removed", W, "{what} will be removed from the page",
          "Use Markdown instead; scripts, frames, event handlers, style attributes and "
          "script URLs (javascript:, vbscript:, data:) never reach the portal."),

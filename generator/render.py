@@ -34,7 +34,7 @@ from .html_stash import BODY_MARK, stash_blocks
 from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from .parallel import map_indexed
 from .sandbox import ClosedSandbox
-from .sanitize import clean_body
+from .sanitize import shown_body
 
 ASSETS = ("insight-portal.css", "insight-portal.js")
 SECTIONS = {  # nav title -> page
@@ -70,6 +70,9 @@ class GeneratedFile:
     content: str | bytes
     edit_path: str | None = None  # the content file behind it, for "edit this page"
     stashed: tuple[str, ...] = ()  # HTML blocks behind placeholders (see html_stash)
+    # An entry page's body: its length and how many characters follow it. A page
+    # over the time budget shows a notice in its place (see plugin.py).
+    body_span: tuple[int, int] | None = None
 
 
 def template_failure(error: Exception, page: str | None = None) -> str:
@@ -143,7 +146,7 @@ class Linker:
 def strip_unsafe_html(body: str) -> str:
     """The body with what `html-removed` warns about removed: raw HTML is cleaned
     tag by tag with nh3, Markdown is left as it is (see generator/sanitize.py)."""
-    return clean_body(body)[0]
+    return shown_body(body)
 
 
 class TemplateFailure(Exception):
@@ -321,8 +324,9 @@ class SiteRenderer:
             raise TemplateFailure(template_failure(error, template)) from None
         if not self.stash_html:
             return GeneratedFile(src_uri, content)
-        content, blocks = stash_blocks(content, self._bodies)
-        return GeneratedFile(src_uri, content, stashed=blocks)
+        content, blocks, tail = stash_blocks(content, self._bodies)
+        span = (len(self._bodies[0]), tail) if len(self._bodies) == 1 else None
+        return GeneratedFile(src_uri, content, stashed=blocks, body_span=span)
 
     def _mark_body(self, body: str) -> Markup:
         self._bodies.append(strip_unsafe_html(body))

@@ -65,7 +65,9 @@ def test_restore_without_blocks_returns_the_page_unchanged(html: str) -> None:
 def test_stash_round_trip_keeps_bodies_in_place() -> None:
     from generator.html_stash import BODY_MARK
 
-    text, blocks = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n", ["<div>body</div>"])
+    text, blocks, tail = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n",
+                                      ["<div>body</div>"])
+    assert tail == len(f"\n\n{placeholder(1)}\n")  # where the body ends, from the end
     assert blocks == ("<div>a</div>", "<p>b</p>")
     assert text == f"{placeholder(0)}\n\n<div>body</div>\n\n{placeholder(1)}\n"
 

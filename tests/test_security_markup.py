@@ -271,7 +271,7 @@ def test_a_forged_placeholder_is_never_filled_with_the_pages_own_html(tmp_path) 
     from generator.html_stash import restore_blocks, stash_blocks
 
     forged = "Text \ue000ip-stash:0\ue000 and <!--ip-stash:0--><p>x</p><!--/ip-stash-->"
-    markdown, blocks = stash_blocks('<div class="ip-panel">decision</div>\n\nBODY\n', [])
+    markdown, blocks, _ = stash_blocks('<div class="ip-panel">decision</div>\n\nBODY\n', [])
     assert blocks == ('<div class="ip-panel">decision</div>',)
     html = restore_blocks(f"<p>{forged}</p>\n" + markdown.replace("BODY", ""), blocks)
     assert html.count("decision") == 1
