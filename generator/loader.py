@@ -607,7 +607,12 @@ def parse_yaml(
         detail = (error.problem or str(error)).strip()
         opened = next((what for key, what in _UNCLOSED.items() if key in (error.context or "")),
                       None)
-        if opened and error.context_mark:
+        runaway = _runaway_quote(yaml_text, error.problem_mark)
+        if runaway is not None:
+            mark = runaway.start_mark
+            detail = (f"the quoted text that starts on this line runs on to line "
+                      f"{first_line + runaway.end_mark.line}: is its closing quote missing?")
+        elif opened and error.context_mark:
             mark = error.context_mark
             detail = f"{detail}: {opened} that starts on this line is not closed"
         line = first_line + mark.line if mark else first_line
@@ -654,6 +659,29 @@ _UNCLOSED = {
     "flow mapping": "the {mapping}",
     "quoted scalar": "the quoted text",
 }
+
+
+def _runaway_quote(yaml_text: str, problem: Any) -> Any:
+    """The quoted scalar that ran over lines and ends where the parser failed, if any.
+
+    `title: "abc` without its closing quote swallows the next lines up to the
+    next quote, and the error surfaces there: the quote's opening line is where
+    the mistake is. Scanned again only when parsing failed (linear time)."""
+    if problem is None:
+        return None
+    found = None
+    try:
+        for token in yaml.scan(yaml_text, Loader=_BaseLoader):
+            if token.start_mark.index >= problem.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and not token.plain:
+                found = token
+    except yaml.YAMLError:
+        pass
+    if found is None or found.start_mark.line == found.end_mark.line \
+            or found.end_mark.line != problem.line:
+        return None
+    return found
 
 
 class _TooComplex(Exception):

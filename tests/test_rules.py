@@ -181,7 +181,7 @@ CASES = [
     }, INSIGHT, 23),
     Case("broken-link", {INSIGHT: changed(INSIGHT, "../personas/shopper.md",
                                           "../personas/shoper.md")}, INSIGHT, 24,
-         'Did you mean "shopper"?'),
+         "Did you mean '../personas/shopper.md'?"),
     Case("broken-link", {INSIGHT: changed(INSIGHT, "../personas/shopper.md",
                                           "../../secrets.md")}, INSIGHT, 24),
     Case("future-date", {INSIGHT: changed(INSIGHT, "created: 2026-09-20",
@@ -255,3 +255,35 @@ def test_every_rule_has_a_case() -> None:
 
 def test_base_corpus_is_clean(make_portal) -> None:
     assert check_portal(make_portal(), TODAY).problems == []
+
+
+def test_unclosed_quote_is_reported_where_it_opens(make_portal) -> None:
+    """An unclosed quote swallows the lines up to the next quote, where YAML fails:
+    the line to fix is the one where the quote opens."""
+    files = {"insights/open-quote.md": changed(INSIGHT, "title: Delivery fee surprises",
+                                               'title: "Delivery fee surprises'),
+             "insights/open-quote-later.md": changed(INSIGHT, "summary: Shoppers abandon",
+                                                     'summary: "Shoppers abandon')}
+    problems = [p for p in check_portal(make_portal(files), TODAY).problems
+                if p.rule == "invalid-yaml"]
+    # The quotes run on to the next quote: `quote: "Why…` on line 15.
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        ("insights/open-quote-later.md", 3, "front matter is not valid YAML: the quoted text "
+         "that starts on this line runs on to line 15: is its closing quote missing?"),
+        ("insights/open-quote.md", 2, "front matter is not valid YAML: the quoted text that "
+         "starts on this line runs on to line 15: is its closing quote missing?"),
+    ]
+
+
+def test_broken_link_hint_names_the_file_to_link(make_portal) -> None:
+    """'Did you mean' gives the link as it should be written (a file name relative to
+    the page, anchor kept), not the bare id the link would not work with."""
+    body = ("See [the shopper](../personas/shoper.md#goals), [the map](../journeys/order) "
+            "and [nothing like it](../personas/zzzzzzzz.md).\n")
+    files = {INSIGHT: base(INSIGHT) + body}
+    hints = {p.message.split("'")[1]: p.hint for p in check_portal(make_portal(files), TODAY)
+             .problems if p.rule == "broken-link"}
+    assert hints["../personas/shoper.md#goals"].endswith(
+        " Did you mean '../personas/shopper.md#goals'?")
+    assert hints["../journeys/order"].endswith(" Did you mean '../journeys/order.md'?")
+    assert "Did you mean" not in hints["../personas/zzzzzzzz.md"]
