@@ -217,6 +217,7 @@ class Site:
                  probes: dict[str, bool], docs: str | None | bool = False) -> None:
         self.root, self.hints, self.probes = root, hints, probes
         self.known = {source.rel for source in files}
+        self.files_by_id = {(source.kind, source.id): source.rel for source in files}
         self.folders = {kind.folder: kind for kind in Kind}
         self._docs = docs  # False: read from mkdocs.yml when first needed
         # Most links repeat (every insight links its personas): each is resolved once.
@@ -271,13 +272,23 @@ class Site:
                     " Put images and other files in docs/ and link to them as the site has "
                     "them.")
         if top in self.folders and published_as == resolved:
-            stem = posixpath.splitext(posixpath.basename(in_repo))[0]
             return (f"points to {in_repo}, which does not exist",
-                    " " + self.hints.suggester(self.folders[top]).did_you_mean(stem))
+                    self._did_you_mean(self.folders[top], in_repo, site_folder, url))
         if published_as is None and self._exists(in_repo):
             return (f"leaves the content folders: it points to {in_repo}, which the portal "
                     "does not publish", _PUBLISHED_ONLY)
         return f"points to {in_repo}, which does not exist", ""
+
+    def _did_you_mean(self, kind: Kind, in_repo: str, site_folder: str, url: str) -> str:
+        """The link to the closest entry, written as the link should be (a file name
+        relative to this page, not the bare id), anchor kept."""
+        stem = posixpath.splitext(posixpath.basename(in_repo))[0]
+        match = self.hints.suggester(kind).closest(stem)
+        rel = self.files_by_id.get((kind, match)) if match else None
+        if rel is None:
+            return ""
+        anchor = "#" + url.split("#", 1)[1] if "#" in url else ""
+        return f" Did you mean '{posixpath.relpath(rel, site_folder or '.')}{anchor}'?"
 
     def _published(self, path: str) -> bool:
         """Whether the site has a page or file at `path` (a normalised site path)."""
