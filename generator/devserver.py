@@ -71,10 +71,9 @@ from .livecheck import LiveCheck
 from .model import Kind
 from .pipeline import PortalResult
 from .plugin import InsightPortalPlugin
-from .problems import Severity
 from .processes import terminate
 from .render import SECTIONS, SiteRenderer
-from .report import format_problem
+from .report import counts, format_problem, plural
 
 log = logging.getLogger("mkdocs.portal.serve")
 
@@ -346,21 +345,14 @@ class CannotServe(RuntimeError):
     """The address is taken, or not ours to bind."""
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
 def report(result: PortalResult, seconds: float, rechecked: int) -> None:
     """Errors and warnings as `portal check` prints them; reminders as a count."""
-    shown = [p for p in result.problems if p.severity is Severity.ERROR or not p.is_reminder]
-    reminders = len(result.problems) - len(shown)
-    for problem in shown:
-        print(format_problem(problem, hint=True), file=sys.stderr)
-    line = (f"Checked {_count(result.files_checked, 'file')} ({rechecked} checked afresh) in "
-            f"{seconds:.2f} s: {_count(result.errors, 'error')}, "
-            f"{_count(result.warnings - reminders, 'warning')}, "
-            f"{_count(reminders, 'reminder')}"
-            + (" (`portal check` lists them)" if reminders else ""))
+    for problem in result.problems:
+        if not problem.is_reminder:
+            print(format_problem(problem, hint=True), file=sys.stderr)
+    line = (f"Checked {plural(result.files_checked, 'file')} ({rechecked} checked afresh) in "
+            f"{seconds:.2f} s: {counts(result)}"
+            + (" (`portal check` lists them)" if result.reminders else ""))
     if result.errors:
         line += ". The preview shows the entries that loaded; fix the errors and save."
     print(line, file=sys.stderr, flush=True)

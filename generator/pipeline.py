@@ -36,7 +36,12 @@ class PortalResult:
 
     @property
     def warnings(self) -> int:
-        return sum(p.severity is Severity.WARNING for p in self.problems)
+        """Warnings about files (--strict makes them errors); reminders not included."""
+        return sum(p.severity is Severity.WARNING and not p.is_reminder for p in self.problems)
+
+    @property
+    def reminders(self) -> int:
+        return sum(p.is_reminder for p in self.problems)
 
 
 def check_portal(root: Path, today: dt.date, strict: bool = False,

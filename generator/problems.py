@@ -16,6 +16,11 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# What output calls a reminder (a warning --strict never promotes) in place of
+# its severity: text, GitHub annotations, the build log and the preview.
+REMINDER = "reminder"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -41,6 +46,11 @@ class Problem:
     def is_reminder(self) -> bool:
         return RULES[self.rule].reminder
 
+    @property
+    def label(self) -> str:
+        """What people read: 'error', 'warning' or 'reminder'."""
+        return REMINDER if self.is_reminder else str(self.severity)
+
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.path, self.line, self.rule, self.message)
 
@@ -49,6 +59,9 @@ class Problem:
             "path": self.path,
             "line": self.line,
             "severity": str(self.severity),
+            # Reminders keep severity "warning" (what tools read before there
+            # were reminders); every problem says whether it is one.
+            "reminder": self.is_reminder,
             "rule": self.rule,
             "message": self.message,
             "hint": self.hint,

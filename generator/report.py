@@ -1,5 +1,11 @@
 """Formatters for check results, chosen by name: text for people, json for
-tools, github for annotations on a pull request's diff."""
+tools, github for annotations on a pull request's diff.
+
+Each names a problem by its label: error, warning, or reminder (a warning
+--strict never promotes). JSON keeps `severity` ("error" or "warning") and adds
+`"reminder": true|false` to every problem; its `warnings` count leaves the
+reminders out, `reminders` counts them.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +15,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .pipeline import PortalResult
-from .problems import Problem
+from .problems import REMINDER, Problem
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def counts(result: PortalResult) -> str:
+    """'1 error, 2 warnings, 0 reminders'."""
+    return (f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}, "
+            f"{plural(result.reminders, REMINDER)}")
+
+
 def summary(result: PortalResult) -> str:
-    return (f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')} "
-            f"in {_plural(result.files_checked, 'file')}")
+    return f"{counts(result)} in {plural(result.files_checked, 'file')}"
 
 
 def format_problem(p: Problem, hint: bool = False) -> str:
-    """`path:line: severity: message [rule]`, and the hint on the next line."""
-    text = f"{p.path}:{p.line}: {p.severity}: {p.message} [{p.rule}]"
+    """`path:line: label: message [rule]`, and the hint on the next line."""
+    text = f"{p.path}:{p.line}: {p.label}: {p.message} [{p.rule}]"
     return text + (f"\n    hint: {p.hint}" if hint and p.hint else "")
 
 
@@ -40,7 +51,7 @@ def format_json(result: PortalResult) -> str:
     lines = ",\n    ".join(encode(p.as_dict()) for p in result.problems)
     problems = f"[\n    {lines}\n  ]" if lines else "[]"
     return (f'{{\n  "errors": {result.errors},\n  "warnings": {result.warnings},\n'
-            f'  "problems": {problems}\n}}\n')
+            f'  "reminders": {result.reminders},\n  "problems": {problems}\n}}\n')
 
 
 def _escape_data(text: str) -> str:
@@ -63,6 +74,10 @@ def _repository_prefix(result: PortalResult) -> str:
     return "" if relative == "." else relative + "/"
 
 
+# A reminder is a notice: an annotation that does not read as something to fix.
+_GITHUB_COMMANDS = {"error": "error", "warning": "warning", REMINDER: "notice"}
+
+
 def format_github(result: PortalResult) -> str:
     """Workflow commands: GitHub shows each as an annotation on the file and line."""
     prefix = _repository_prefix(result)
@@ -71,10 +86,10 @@ def format_github(result: PortalResult) -> str:
         properties = ",".join([
             f"file={_escape_property(prefix + p.path)}",
             f"line={p.line}",
-            f"title={_escape_property(f'{p.rule} ({p.severity})')}",
+            f"title={_escape_property(f'{p.rule} ({p.label})')}",
         ])
         message = p.message + (f"\n{p.hint}" if p.hint else "")
-        lines.append(f"::{p.severity} {properties}::{_escape_data(message)}")
+        lines.append(f"::{_GITHUB_COMMANDS[p.label]} {properties}::{_escape_data(message)}")
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 

@@ -94,7 +94,7 @@ def assert_usage_error(result) -> None:
 def test_clean_portal_exits_0_and_reports_no_problems(make_portal: PortalFactory) -> None:
     result = check(make_portal())
     assert result.returncode == 0
-    assert result.stdout == "0 errors, 0 warnings in 3 files\n"
+    assert result.stdout == "0 errors, 0 warnings, 0 reminders in 3 files\n"
     assert result.stderr == ""
 
 
@@ -111,7 +111,7 @@ def test_only_warnings_exit_0(make_portal: PortalFactory) -> None:
     assert result.returncode == 0
     assert (f"insights/slot-gone.md:{STATUS_LINE}: warning: decision is done but has no "
             "outcome [done-without-outcome]") in result.stdout
-    assert result.stdout.endswith("0 errors, 1 warning in 4 files\n")
+    assert result.stdout.endswith("0 errors, 1 warning, 0 reminders in 4 files\n")
 
 
 def test_strict_turns_warnings_into_errors_and_exits_1(make_portal: PortalFactory) -> None:
@@ -119,15 +119,15 @@ def test_strict_turns_warnings_into_errors_and_exits_1(make_portal: PortalFactor
     assert result.returncode == 1
     assert (f"insights/slot-gone.md:{STATUS_LINE}: error: decision is done but has no "
             "outcome [done-without-outcome]") in result.stdout
-    assert result.stdout.endswith("1 error, 0 warnings in 4 files\n")
+    assert result.stdout.endswith("1 error, 0 warnings, 0 reminders in 4 files\n")
 
 
-def test_strict_keeps_reminders_as_warnings_and_exits_0(make_portal: PortalFactory) -> None:
+def test_strict_keeps_reminders_as_reminders_and_exits_0(make_portal: PortalFactory) -> None:
     result = check(make_portal({"insights/slot-gone.md": LONG_UNDECIDED}), "--strict")
     assert result.returncode == 0, result.stdout
-    assert (f"insights/slot-gone.md:{STATUS_LINE}: warning: insight has waited 327 days for a "
+    assert (f"insights/slot-gone.md:{STATUS_LINE}: reminder: insight has waited 327 days for a "
             "decision (status 'new', created 2026-01-01) [decision-overdue]") in result.stdout
-    assert result.stdout.endswith("0 errors, 1 warning in 4 files\n")
+    assert result.stdout.endswith("0 errors, 0 warnings, 1 reminder in 4 files\n")
 
 
 @pytest.mark.parametrize("args", [
@@ -187,7 +187,7 @@ def test_text_each_problem_is_followed_by_an_indented_hint(make_portal: PortalFa
         "insights/slot-gone.md:9: error: field 'confidence' has 'hihg', which is not one of: "
         "low, medium, high [bad-value]",
         '    hint: Did you mean "high"?',
-        "1 error, 1 warning in 5 files",
+        "1 error, 1 warning, 0 reminders in 5 files",
     ]
 
 
@@ -200,14 +200,17 @@ def test_text_value_outside_vocabulary_without_close_match_still_has_a_hint(
 
 
 @pytest.mark.parametrize(("files", "summary"), [
-    ({}, "0 errors, 0 warnings in 0 files"),
+    ({}, "0 errors, 0 warnings, 0 reminders in 0 files"),
     ({"personas/shopper.md": BASE_FILES["personas/shopper.md"]},
-     "0 errors, 1 warning in 1 file"),
+     "0 errors, 1 warning, 0 reminders in 1 file"),
     ({**BASE_FILES, "insights/fees-surprise.md": insight(confidence="hihg")},
-     "1 error, 0 warnings in 3 files"),
+     "1 error, 0 warnings, 0 reminders in 3 files"),
     ({**BASE_FILES, "insights/slot-gone.md": insight(confidence="hihg", kind="pane")},
-     "2 errors, 0 warnings in 4 files"),
-], ids=["nothing", "one-warning-one-file", "one-error", "two-errors"])
+     "2 errors, 0 warnings, 0 reminders in 4 files"),
+    ({**BASE_FILES, "insights/slot-gone.md": LONG_UNDECIDED,
+      "insights/late.md": LONG_UNDECIDED},
+     "0 errors, 0 warnings, 2 reminders in 5 files"),
+], ids=["nothing", "one-warning-one-file", "one-error", "two-errors", "two-reminders"])
 def test_text_summary_counts_with_singular_and_plural(make_portal: PortalFactory, files: dict,
                                                       summary: str) -> None:
     result = check(make_portal(files, base=False))
@@ -229,7 +232,7 @@ def test_root_defaults_to_the_current_folder(make_portal: PortalFactory) -> None
     result = portal("check", "--today", TODAY.isoformat(), cwd=root)
     assert result.returncode == 1
     assert result.stdout.startswith("insights/slot-gone.md:9: error: ")
-    assert result.stdout.endswith("1 error, 0 warnings in 4 files\n")
+    assert result.stdout.endswith("1 error, 0 warnings, 0 reminders in 4 files\n")
 
 
 # --- json format ---------------------------------------------------------------------
@@ -259,26 +262,28 @@ def test_json_format_prints_only_the_json_document(mixed_portal: Path) -> None:
     result = check(mixed_portal, "--format", "json")
     assert result.returncode == 1
     document = json.loads(result.stdout)  # fails on any text around the document
-    assert set(document) == {"errors", "warnings", "problems"}
+    assert list(document) == ["errors", "warnings", "reminders", "problems"]
     assert result.stderr == ""
     # one problem per line: a diff of two reports shows which problems changed
     lines = result.stdout.splitlines()
-    assert [json.loads(line.strip().rstrip(",")) for line in lines[4:-2]] \
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[5:-2]] \
         == document["problems"]
 
 
 def test_json_of_a_clean_portal_has_an_empty_problem_list(make_portal: PortalFactory) -> None:
     result = check(make_portal(), "--format", "json")
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {"errors": 0, "warnings": 0, "problems": []}
+    assert json.loads(result.stdout) == {"errors": 0, "warnings": 0, "reminders": 0,
+                                         "problems": []}
 
 
 def test_json_problems_have_exactly_the_documented_fields_and_types(mixed_portal: Path) -> None:
     problems = check_json(mixed_portal)["problems"]
     assert problems
     for problem in problems:
-        assert list(problem) == ["path", "line", "severity", "rule", "message", "hint"]
-        assert [type(problem[key]) for key in problem] == [str, int, str, str, str, str]
+        assert list(problem) == ["path", "line", "severity", "reminder", "rule", "message",
+                                 "hint"]
+        assert [type(problem[key]) for key in problem] == [str, int, str, bool, str, str, str]
         assert problem["severity"] in ("error", "warning")
         assert problem["line"] >= 1
 
@@ -288,6 +293,7 @@ def test_json_counts_match_the_problems(mixed_portal: Path) -> None:
     severities = [p["severity"] for p in document["problems"]]
     assert document["errors"] == severities.count("error") == 3
     assert document["warnings"] == severities.count("warning") == 1
+    assert document["reminders"] == 0
 
 
 def test_json_problems_sorted_by_path_then_line(mixed_portal: Path) -> None:
@@ -306,7 +312,7 @@ def test_json_strict_reports_promoted_warnings_as_errors(make_portal: PortalFact
     document = check_json(root, "--strict")
     assert {p["rule"]: p["severity"] for p in document["problems"]} == {
         "done-without-outcome": "error", "decision-overdue": "warning"}
-    assert (document["errors"], document["warnings"]) == (1, 1)
+    assert (document["errors"], document["warnings"], document["reminders"]) == (1, 0, 1)
 
 
 # --- github format ---------------------------------------------------------------------
@@ -323,7 +329,7 @@ def test_github_format_annotates_errors_and_warnings(make_portal: PortalFactory)
         "what changed for customers, ideally measured.",
         "::error file=insights/slot-gone.md,line=9,title=bad-value (error)::field 'confidence' "
         "has 'hihg', which is not one of: low, medium, high%0ADid you mean \"high\"?",
-        "1 error, 1 warning in 5 files",
+        "1 error, 1 warning, 0 reminders in 5 files",
     ]
 
 
@@ -384,7 +390,7 @@ def test_source_date_epoch_sets_today_when_no_today_option(make_portal: PortalFa
     assert before.returncode == 1
     assert FUTURE_CREATED.format(today="2026-11-29") in before.stdout
     assert after.returncode == 0, after.stdout
-    assert after.stdout == "0 errors, 0 warnings in 4 files\n"
+    assert after.stdout == "0 errors, 0 warnings, 0 reminders in 4 files\n"
 
 
 def test_today_option_beats_source_date_epoch(make_portal: PortalFactory) -> None:
@@ -447,7 +453,7 @@ def test_problems_in_three_files_are_all_reported_in_one_run(make_portal: Portal
         "personas/browser.md:1: error: required field 'frustrations' is missing "
         "[missing-field]",
     ]
-    assert result.stdout.endswith("3 errors, 2 warnings in 6 files\n")
+    assert result.stdout.endswith("3 errors, 2 warnings, 0 reminders in 6 files\n")
 
 
 # --- version and help ----------------------------------------------------------------

@@ -289,7 +289,7 @@ def test_live_check_measures_ages_from_the_day_it_runs(make_portal: PortalFactor
     root = make_portal()
     live = LiveCheck(root)
     later = TODAY + dt.timedelta(days=400)
-    assert live.run(later).warnings > live.run(TODAY).warnings
+    assert live.run(later).reminders > live.run(TODAY).reminders
 
 
 def test_a_change_to_mkdocs_yml_or_docs_sets_the_preview_up_again(make_portal: PortalFactory,

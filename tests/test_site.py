@@ -682,6 +682,7 @@ def test_reminders_never_fail_a_strict_build(make_portal: PortalFactory, tmp_pat
                        mkdocs_yml=MATERIAL_YML)
     result = build(root, tmp_path / "site", "--strict")
     assert result.returncode == 0, output(result)
+    assert ": reminder: insight has waited" in output(result)
     assert "[decision-overdue]" in output(result)
     home = Site(tmp_path / "site")
     # Without a `nav:` or a theme `font:` in mkdocs.yml, the plugin's defaults apply:
