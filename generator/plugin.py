@@ -3,8 +3,8 @@ hands the rendered pages to MkDocs as generated files.
 
 Validation errors end the build with one message listing all of them; warnings
 go through the plugin logger so `mkdocs build --strict` fails on them;
-reminders (decision debt) are logged as info, because they must never fail a
-build.
+reminders (decision debt) and notices (no site_url) are logged as info, because
+they must never fail a build.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ NOINDEX = '<meta name="robots" content="noindex, nofollow">'
 # file before MkDocs starts; plain `mkdocs build` trusts it, as MkDocs always does,
 # and the build says what `portal check` would refuse.
 TRUSTED_ALREADY = "unsafe-config"
+# Logged once a build, at info level: a missing site_url must not fail --strict.
+SITE_URL_NOTICE = ("notice: mkdocs.yml has no site_url: the sitemap lists no pages and feed "
+                   "links are relative; set it to the address the portal is published at")
 
 
 class PortalPluginConfig(base.Config):
@@ -110,6 +113,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.custom_dir:  # theme templates from the repository: sandboxed
             sandbox_theme(config.theme)
+        if not config.site_url and not self.serving:
+            log.info(SITE_URL_NOTICE)
         self._theme_env = None
         self.root = Path(config.config_file_path).resolve().parent
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes

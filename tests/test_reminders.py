@@ -3,16 +3,18 @@ newcomer without failing anything.
 
 A reminder (decision-overdue, review-date-passed, persona-review-overdue) is a
 fact about the organisation: every output calls it a reminder, counts it apart
-from warnings, and --strict never makes it fail.
+from warnings, and --strict never makes it fail. A build without `site_url`
+says once what that costs, without failing --strict either.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, PortalFactory
+from conftest import MKDOCS_YML, TODAY, PortalFactory, run_portal
 from test_cli import DONE_WITHOUT_OUTCOME, LONG_UNDECIDED, STATUS_LINE, check
 
 from generator.devserver import report
@@ -26,6 +28,7 @@ REMINDER_LINE = f"insights/slot-gone.md:{STATUS_LINE}: reminder: {REMINDER_MESSA
                 "[decision-overdue]"
 REMINDER_HINT = ("Decide: accept, decline with a rationale, or set an owner reviewing it. "
                  "Threshold: undecided_after_days = 30.")
+NOTICE = "notice: mkdocs.yml has no site_url"
 
 
 @pytest.fixture
@@ -102,3 +105,32 @@ def test_serve_counts_as_check_does_and_lists_only_warnings(
         "Checked 5 files (5 checked afresh) in 0.50 s: 0 errors, 1 warning, 1 reminder "
         "(`portal check` lists them)",
     ]
+
+
+# --- portal build: reminders and the site_url notice, at info level ------------------------------
+
+
+def build(root: Path, site: Path) -> str:
+    result = run_portal("build", str(root), "--site-dir", str(site), "--strict",
+                        "--today", TODAY.isoformat())
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNING" not in output and "Traceback" not in output, output
+    return output
+
+
+def test_strict_build_logs_the_reminder_and_the_site_url_notice_as_info(
+        make_portal: PortalFactory, tmp_path: Path) -> None:
+    root = make_portal({"insights/slot-gone.md": LONG_UNDECIDED, "docs/.keep": ""})
+    output = build(root, tmp_path / "site")
+    assert re.search(rf"^INFO .*{re.escape(REMINDER_LINE)}$", output, re.MULTILINE), output
+    notices = [line for line in output.splitlines() if NOTICE in line]
+    assert len(notices) == 1, output
+    assert notices[0].startswith("INFO ")
+    assert "sitemap lists no pages" in notices[0]
+
+
+def test_a_build_with_site_url_has_no_notice(make_portal: PortalFactory, tmp_path: Path) -> None:
+    root = make_portal({"docs/.keep": ""},
+                       mkdocs_yml="site_url: https://insights.example.com/\n" + MKDOCS_YML)
+    assert NOTICE not in build(root, tmp_path / "site")
