@@ -584,7 +584,7 @@ _SERVER_PID = os.getpid()
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops the server as Ctrl-C does, through every `finally`. A forked
+    """SIGINT and SIGTERM stop the server through every `finally`. A forked
     worker of the check inherits this handler: it just dies, as by default."""
     if os.getpid() != _SERVER_PID:
         signal.signal(signum, signal.SIG_DFL)
@@ -598,6 +598,9 @@ def serve(root: Path, dev_addr: str | None = None) -> None:
     global _SERVER_PID
     _configure_logging()
     _SERVER_PID = os.getpid()
+    # SIGINT too: a server started with it ignored (`portal serve &` in a
+    # script) would otherwise not stop on Ctrl-C.
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     started = time.perf_counter()
     site = PreviewSite(root, dev_addr)

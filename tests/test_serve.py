@@ -74,7 +74,10 @@ class Preview:
 
 
 @contextmanager
-def preview(root: Path, tmp_path: Path, *args: str) -> Iterator[Preview]:
+def preview(root: Path, tmp_path: Path, *args: str,
+            sigint: signal.Handlers = signal.SIG_DFL) -> Iterator[Preview]:
+    """`portal serve ROOT ARGS`, started with `sigint` as its SIGINT handler: the
+    default unless a test says, whatever this process does with SIGINT."""
     port = _free_port()
     log_path = tmp_path / "serve.log"
     temp = tmp_path / "server-tmp"  # the server's temporary folders go here
@@ -85,7 +88,8 @@ def preview(root: Path, tmp_path: Path, *args: str) -> Iterator[Preview]:
         process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", str(root),
              "--dev-addr", f"127.0.0.1:{port}", *args],
-            stdout=log, stderr=subprocess.STDOUT, env=environment)
+            stdout=log, stderr=subprocess.STDOUT, env=environment,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     server = Preview(process, port, log_path, temp)
     try:
         assert _wait_for(lambda: "<html" in server.get("")), server.log
@@ -201,11 +205,17 @@ def test_search_index_is_built_in_the_background_and_follows_saves(
         assert server.shows("search/search_index.json", NEW_TITLE), server.log
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(("signum", "sigint"), [
+    (signal.SIGTERM, signal.SIG_DFL),
+    (signal.SIGINT, signal.SIG_DFL),
+    # A background job of a script (`portal serve &`) starts with SIGINT ignored.
+    (signal.SIGINT, signal.SIG_IGN),
+], ids=["sigterm", "sigint", "sigint-started-ignored"])
 def test_the_server_stops_cleanly_with_its_background_build(
-        make_portal: PortalFactory, tmp_path: Path, signum: int) -> None:
+        make_portal: PortalFactory, tmp_path: Path, signum: int,
+        sigint: signal.Handlers) -> None:
     root = _portal(make_portal)
-    with preview(root, tmp_path) as server:
+    with preview(root, tmp_path, sigint=sigint) as server:
         threading.Thread(target=lambda: _wait_for(
             lambda: bool(server.get("search/search_index.json")), 5), daemon=True).start()
         assert _wait_for(lambda: "search index in the background (pid" in server.log, 20)
