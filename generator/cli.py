@@ -24,7 +24,33 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 SAFE_PATH = ("-P",)
 
 
-def _portal_root(root: str) -> Path:
+class NoPortal(click.ClickException):
+    """No ROOT given and no mkdocs.yml upward: one line, exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def find_portal_root(start: Path) -> Path | None:
+    """The nearest folder holding mkdocs.yml, from `start` upward, as git finds its
+    repository; the search ends at a repository's top (a folder with .git), so a
+    repository without a portal never picks up an unrelated mkdocs.yml above it."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _portal_root(root: str | None) -> Path:
+    """ROOT as given (it must hold mkdocs.yml), else the portal around the current folder."""
+    if root is None:
+        here = Path.cwd()
+        found = find_portal_root(here)
+        if found is None:
+            raise NoPortal(f"no {CONFIG_FILE} in {here} or any folder above it. Run this "
+                           f"inside a portal, or give the portal's folder as ROOT.")
+        return found
     path = Path(root).resolve()
     if not path.is_dir():
         raise click.BadParameter(f"'{root}' is not a folder", param_hint="ROOT")
@@ -44,6 +70,9 @@ def _today(value: str | None) -> dt.date:
         raise click.UsageError(str(error)) from None
 
 
+# Every command that reads a portal takes it as an optional last argument.
+root_argument = click.argument("root", required=False, metavar="[ROOT]")
+
 today_option = click.option(
     "--today", metavar="YYYY-MM-DD",
     help="Reference date for ages and future dates (default: $SOURCE_DATE_EPOCH, else the "
@@ -53,11 +82,15 @@ today_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portal")
 def main() -> None:
-    """Insight Portal: validate and build a portal of customer insights."""
+    """Insight Portal: validate and build a portal of customer insights.
+
+    Run a command anywhere inside a portal: it works on the nearest folder upward
+    that holds mkdocs.yml, or on the ROOT you give (`portal check path/to/portal`).
+    """
 
 
-@main.command()
-@click.argument("root", default=".")
+@main.command(short_help="Check every entry and report all problems.")
+@root_argument
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)),
               help="Output format (default: text, or github when GITHUB_ACTIONS=true).")
 @click.option("--strict", is_flag=True,
@@ -65,9 +98,12 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Check every file afresh, without reading or writing .portal-cache/.")
 @today_option
-def check(root: str, output_format: str | None, strict: bool, no_cache: bool,
+def check(root: str | None, output_format: str | None, strict: bool, no_cache: bool,
           today: str | None) -> None:
-    """Check every insight, persona and journey under ROOT and report all problems.
+    """Check every insight, persona and journey of the portal and report all problems.
+
+    ROOT is the portal's folder (the one with mkdocs.yml); without it, the nearest
+    folder upward from here that holds mkdocs.yml, as git finds its repository.
 
     Exit status: 0 no errors, 1 errors found, 2 usage error.
     """
@@ -113,15 +149,18 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
               [sys.executable, *SAFE_PATH, "-m", "mkdocs", command, "-f", config, *args],
               environment)
 
-@main.command()
-@click.argument("root", default=".")
+@main.command(short_help="Check, then build the static site.")
+@root_argument
 @click.option("--site-dir", type=click.Path(file_okay=False),
               help="Where to write the site (default: mkdocs.yml's site_dir, else site/ in "
                    "ROOT).")
 @click.option("--strict", is_flag=True, help="Fail on warnings (reminders never fail).")
 @today_option
-def build(root: str, site_dir: str | None, strict: bool, today: str | None) -> None:
+def build(root: str | None, site_dir: str | None, strict: bool, today: str | None) -> None:
     """Check the content and build the portal's static site (wraps `mkdocs build`).
+
+    ROOT is the portal's folder (the one with mkdocs.yml); without it, the nearest
+    folder upward from here that holds mkdocs.yml, as git finds its repository.
 
     The site is built in a new folder next to the site folder and swapped in only
     when the build succeeded: a failed or interrupted build leaves the previous
@@ -181,16 +220,19 @@ def _refuse_unsafe_config(root: Path) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@click.argument("root", default=".")
+@main.command(short_help="Preview the portal, reloading as you edit.")
+@root_argument
 @click.option("--dev-addr", metavar="HOST:PORT", default="127.0.0.1:8000", show_default=True,
               help="Address to serve the preview on.")
 @click.option("--full", is_flag=True,
               help="Run `mkdocs serve` instead: it rebuilds the whole site after every save "
                    "(minutes for a large portal).")
 @today_option
-def serve(root: str, dev_addr: str, full: bool, today: str | None) -> None:
+def serve(root: str | None, dev_addr: str, full: bool, today: str | None) -> None:
     """Preview the portal with live reload while you edit.
+
+    ROOT is the portal's folder (the one with mkdocs.yml); without it, the nearest
+    folder upward from here that holds mkdocs.yml, as git finds its repository.
 
     Pages are rendered when the browser asks for them, so a save shows within a
     second even in a large portal; problems are printed here as `portal check`
@@ -220,15 +262,17 @@ def serve(root: str, dev_addr: str, full: bool, today: str | None) -> None:
         raise click.ClickException(str(error)) from None
 
 
-@main.command()
-@click.argument("root", default=".")
+@main.command(short_help="Write the generated pages to a folder.")
+@root_argument
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write the generated pages into.")
 @today_option
-def generate(root: str, out_dir: str, today: str | None) -> None:
+def generate(root: str | None, out_dir: str, today: str | None) -> None:
     """Write the generated pages (Markdown, data, exports) to a folder.
 
-    For builders that read mkdocs.yml but do not run MkDocs plugins.
+    For builders that read mkdocs.yml but do not run MkDocs plugins. ROOT is the
+    portal's folder (the one with mkdocs.yml); without it, the nearest folder
+    upward from here that holds mkdocs.yml, as git finds its repository.
     """
     from . import history  # the site's modules load only for the commands that render
     from .render import SiteRenderer, TemplateFailure
@@ -265,4 +309,6 @@ from .json_schema import schema  # noqa: E402
 from .scaffold import new  # noqa: E402
 
 main.add_command(new)
+# `portal --help` lists each command by this phrase (click would cut the first line).
+schema.short_help = schema.short_help or "Print the JSON Schema of a kind's front matter."
 main.add_command(schema)
