@@ -7,6 +7,10 @@ placeholder that `portal check` reports on its own line: an empty text
 (`empty-field`), an empty list (`too-few-items`), each with a `# TODO:` comment
 saying what belongs there. So a file made with every flag passes `portal check`
 at once, and one made with a few flags is still written and points to the rest.
+Optional fields a contributor is asked for (an insight's journey, stages and
+evidence details) are written commented out, with `# optional:` saying what
+belongs there: they pass `portal check` as they are (commented, or uncommented
+and left empty, they are simply absent).
 
 User errors (a bad slug, an existing file or id, an unknown persona, journey,
 stage, team or tag) stop the command with exit status 2 before anything is
@@ -16,6 +20,7 @@ written, and never with a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import subprocess
@@ -113,6 +118,11 @@ class _Front:
         if value and value.strip():
             self.lines.append(f"{indent}{name}: {_scalar(value)}")
 
+    def commented(self, name: str, indent: str = "", empty: str = "", extra: str = "") -> None:
+        """`# name:` with what belongs there: shown, but not read until uncommented."""
+        spec = self.specs[name]
+        self.lines.append(f"{indent}# {name}:{empty}  # optional: {_describe(spec)}{extra}")
+
     def ids(self, name: str, values: Sequence[str], extra: str = "") -> None:
         """`name: [a, b]`, or `name: []` (reported as too-few-items) with a TODO comment."""
         if values:
@@ -179,15 +189,11 @@ class _Portal:
         return sorted(self.config.tags) if self.config.tags is not None else None
 
 
-def _open_portal(root: str, today: str | None, kind: Kind, slug: str) -> _Portal:
+def _open_portal(root: str | None, today: str | None, kind: Kind, slug: str) -> _Portal:
     """Check the root and the slug, refuse a taken id, and load the portal."""
     from .cli import _portal_root, _today  # cli imports this module at its end
 
-    try:
-        portal_root = _portal_root(root)
-    except click.BadParameter as error:
-        error.param_hint = "--root"
-        raise
+    portal_root = _portal_root(root)
     reference_date = _today(today)
     if not is_slug(slug):
         suggestion = slugify(slug[:-3] if slug.lower().endswith(".md") else slug)
@@ -383,32 +389,59 @@ class _KindGroup(click.Group):
         return command
 
 
-@click.group("new", cls=_KindGroup)
+@click.group("new", cls=_KindGroup, short_help="Write a new insight, persona or journey.")
 def new() -> None:
-    """Write a new insight, persona or journey from a template.
+    """Write a new insight, persona or journey from a template:
+    `portal new insight|persona|journey SLUG [ROOT]`.
 
     The file gets every required field, in the documented order, with today's
     date. In a terminal, values not given by flags are asked for (with the
     existing personas, journeys and stages to pick from); otherwise they are left
-    as placeholders that `portal check` reports line by line. Exit status: 0 the
-    file was written, 2 usage error (nothing written).
+    as placeholders that `portal check` reports line by line. ROOT is the
+    portal's folder; without it, the nearest folder upward from here that holds
+    mkdocs.yml. Exit status: 0 the file was written, 2 usage error (nothing
+    written).
     """
 
 
-def _common(command: Callable[..., Any]) -> Callable[..., Any]:
+def _common(written_as: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """[ROOT] after the slug, --today (documented where the kind writes a date: a
+    journey has none, and takes it hidden so one script can pass it to every
+    kind), --interactive, and the deprecated --root DIR."""
+    today_help = None if written_as is None else (
+        f"Date written as {written_as} (default: $SOURCE_DATE_EPOCH, else the system date).")
     options = [
-        click.option("--root", default=".", show_default=True, metavar="DIR",
-                     help="The portal root, the folder with mkdocs.yml."),
-        click.option("--today", metavar="YYYY-MM-DD",
-                     help="Date written as created / last_reviewed (default: "
-                          "$SOURCE_DATE_EPOCH, else the system date)."),
+        click.argument("root", required=False, metavar="[ROOT]"),
+        click.option("--root", "root_option", metavar="DIR", hidden=True),
+        click.option("--today", metavar="YYYY-MM-DD", help=today_help,
+                     hidden=written_as is None),
         click.option("--interactive/--no-interactive", default=None,
                      help="Ask for values not given by flags (default: only when standard "
                           "input is a terminal)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def with_root(*args: Any, root: str | None, root_option: str | None,
+                      **kwargs: Any) -> Any:
+            return command(*args, root=_root_given(root, root_option), **kwargs)
+
+        decorated: Callable[..., Any] = with_root
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+    return decorate
+
+
+def _root_given(root: str | None, root_option: str | None) -> str | None:
+    if root_option is None:
+        return root
+    if root is not None and root != root_option:
+        raise click.UsageError(f"two portal folders given: '{root}' and --root "
+                               f"'{root_option}'. Give one, after the id.")
+    click.echo("Note: --root DIR is deprecated; give the folder after the id: "
+               "portal new KIND SLUG DIR.", err=True)
+    return root_option
 
 
 def _asker(interactive: bool | None) -> _Asker:
@@ -433,16 +466,22 @@ def _write(portal: _Portal, content: str) -> None:
     result = check_portal(portal.root, portal.today)
     problems = [p for p in result.problems if p.path == portal.rel]
     errors = sum(p.severity == "error" for p in problems)
+    # The count names every line listed below it: errors, and warnings if any.
+    counted = [_count(errors, "error"), _count(len(problems) - errors, "warning")]
     if errors:
-        plural = "s" if errors != 1 else ""
-        click.echo(f"Still to fill in: `portal check` reports {errors} error{plural}:")
+        click.echo(f"Still to fill in: `portal check` reports "
+                   f"{' and '.join(c for c in counted if c)}:")
     elif problems:
-        click.echo("It passes `portal check`, with:")
+        click.echo(f"It passes `portal check`, with {counted[1]}:")
     else:
         click.echo("It passes `portal check`.")
     for problem in problems:
         click.echo("  " + format_problem(problem))
     click.echo(NEXT_STEP)
+
+
+def _count(number: int, noun: str) -> str:
+    return "" if not number else f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 _CHOICE = {"case_sensitive": False}
@@ -453,7 +492,7 @@ def _words(vocabulary: type[StrEnum]) -> list[str]:
     return [word.value for word in vocabulary]
 
 
-@new.command("insight")
+@new.command("insight", short_help="Write insights/SLUG.md.")
 @click.argument("slug")
 @click.option("--title", help="One line a busy reader understands.")
 @click.option("--summary", help="One or two sentences a busy reader can act on.")
@@ -481,20 +520,22 @@ def _words(vocabulary: type[StrEnum]) -> list[str]:
 @click.option("--owner", metavar="TEAM",
               help="Team accountable for acting (needed unless the status is new).")
 @click.option("--rationale", help="Why — needed when the status is declined.")
-@_common
+@_common(written_as="created, and as the decision's date when --status needs one")
 def insight(slug: str, title: str | None, summary: str | None, insight_kind: str | None,
             personas: tuple[str, ...], journey: str | None, stages: tuple[str, ...],
             severity: str | None, confidence: str | None, tags: tuple[str, ...],
             source: str | None, ref: str | None, quote: str | None, count: int | None,
             authors: tuple[str, ...], status: str | None, owner: str | None,
-            rationale: str | None, root: str, today: str | None,
+            rationale: str | None, root: str | None, today: str | None,
             interactive: bool | None) -> None:
-    """Write insights/SLUG.md.
+    """Write insights/SLUG.md in the portal (ROOT, else the nearest folder upward
+    with mkdocs.yml).
 
     \b
     Example:
-      portal new insight slots-gone-by-checkout --title "Evening slots are gone" \\
-        --summary "..." --kind pain --persona busy-parent --journey online-grocery-order \\
+      portal new insight evening-slots-sold-out --title "Evening slots sell out by noon" \\
+        --summary "Parents who shop after work find no evening slot left." \\
+        --kind pain --persona busy-parent --journey online-grocery-order \\
         --stage checkout --severity high --confidence medium --source interview
     """
     portal = _open_portal(root, today, Kind.INSIGHT, slug)
@@ -563,8 +604,14 @@ def insight(slug: str, title: str | None, summary: str | None, insight_kind: str
     front.ids("personas", persona_ids, extra=_sample(portal.ids(Kind.PERSONA)))
     if journey:
         front.raw(f"journey: {journey}")
-        if stage_ids:
-            front.raw(f"stages: {_flow(stage_ids)}")
+    else:
+        front.commented("journey", extra=_sample(portal.ids(Kind.JOURNEY)))
+    if stage_ids:
+        front.raw(f"stages: {_flow(stage_ids)}")
+    else:
+        stage_ids_offered = [value for value, _ in _stage_options(portal, journey)] \
+            if journey else []
+        front.commented("stages", empty=" []", extra=_sample(stage_ids_offered, limit=12))
     front.text("severity", severity)
     front.text("confidence", confidence)
     if tag_list:
@@ -575,10 +622,15 @@ def insight(slug: str, title: str | None, summary: str | None, insight_kind: str
     else:
         front.raw(f"  - source:  # TODO: {' | '.join(EvidenceSource)}")
     evidence = _Front(EVIDENCE_FIELDS)
-    evidence.optional("ref", ref, indent="    ")
-    evidence.optional("quote", quote, indent="    ")
+    for name, value in (("ref", ref), ("quote", quote)):
+        if value and value.strip():
+            evidence.optional(name, value, indent="    ")
+        else:
+            evidence.commented(name, indent="    ")
     if count is not None:
         evidence.raw(f"    count: {count}")
+    else:
+        evidence.commented("count", indent="    ")
     front.lines.extend(evidence.lines[1:])
     front.raw(f"created: {portal.today.isoformat()}")
     front.ids("authors", author_list)
@@ -597,7 +649,7 @@ def insight(slug: str, title: str | None, summary: str | None, insight_kind: str
     _write(portal, front.document(BODIES[Kind.INSIGHT]))
 
 
-@new.command("persona")
+@new.command("persona", short_help="Write personas/SLUG.md.")
 @click.argument("slug")
 @click.option("--name", "--title", "name", help="Display name.")
 @click.option("--summary", help="Who they are, in a sentence.")
@@ -606,16 +658,18 @@ def insight(slug: str, title: str | None, summary: str | None, insight_kind: str
 @click.option("--frustration", "frustrations", multiple=True,
               help="What gets in their way (repeat).")
 @click.option("--owner", metavar="TEAM", help="Team that keeps this persona current.")
-@_common
+@_common(written_as="last_reviewed")
 def persona(slug: str, name: str | None, summary: str | None, segment: str | None,
             goals: tuple[str, ...], frustrations: tuple[str, ...], owner: str | None,
-            root: str, today: str | None, interactive: bool | None) -> None:
-    """Write personas/SLUG.md (last_reviewed is today).
+            root: str | None, today: str | None, interactive: bool | None) -> None:
+    """Write personas/SLUG.md in the portal (ROOT, else the nearest folder upward
+    with mkdocs.yml); last_reviewed is today.
 
     \b
     Example:
-      portal new persona busy-parent --name "Busy parent" --summary "..." \\
-        --goal "A slot after school pick-up" --frustration "Late vans" --owner research-team
+      portal new persona night-shift-nurse --name "Night-shift nurse" \\
+        --summary "Orders after a night shift and sleeps until noon." \\
+        --goal "Delivery after noon" --frustration "Morning-only slots" --owner research-team
     """
     portal = _open_portal(root, today, Kind.PERSONA, slug)
     ask = _asker(interactive)
@@ -671,7 +725,7 @@ def _parse_stage(value: str) -> _StageDraft:
     return draft
 
 
-@new.command("journey")
+@new.command("journey", short_help="Write journeys/SLUG.md.")
 @click.argument("slug")
 @click.option("--title", "--name", "title", help="Display name.")
 @click.option("--summary", help="From where to where.")
@@ -681,17 +735,18 @@ def _parse_stage(value: str) -> _StageDraft:
 @click.option("--stage", "stages", multiple=True, metavar="ID:NAME:OWNER",
               help="A stage, in order (repeat for more). NAME defaults to the id in words; "
                    "OWNER is the team that owns this moment.")
-@_common
+@_common(written_as=None)
 def journey(slug: str, title: str | None, summary: str | None, personas: tuple[str, ...],
-            owner: str | None, stages: tuple[str, ...], root: str, today: str | None,
+            owner: str | None, stages: tuple[str, ...], root: str | None, today: str | None,
             interactive: bool | None) -> None:
-    """Write journeys/SLUG.md.
+    """Write journeys/SLUG.md in the portal (ROOT, else the nearest folder upward
+    with mkdocs.yml).
 
     \b
     Example:
-      portal new journey online-grocery-order --title "Online grocery order" \\
-        --summary "..." --persona busy-parent --owner cx-team \\
-        --stage "discover:Discover:marketing" --stage "checkout:Choose a slot and pay:checkout-team"
+      portal new journey returns --title Returns \\
+        --summary "From a damaged item to the refund." --persona busy-parent --owner cx-team \\
+        --stage "report:Report a problem:customer-care" --stage "refund:Refund:customer-care"
     """
     portal = _open_portal(root, today, Kind.JOURNEY, slug)
     ask = _asker(interactive)

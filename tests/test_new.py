@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import select
+import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -91,10 +93,9 @@ def git_env(tmp_path: Path) -> dict[str, str]:
 
 def new(kind: str, slug: str, root: Path, *flags: str, env: dict[str, str] | None = None,
         interactive: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run `portal new KIND SLUG --root ROOT --today 2026-11-24 FLAGS` without a terminal."""
+    """Run `portal new KIND SLUG ROOT --today 2026-11-24 FLAGS` without a terminal."""
     mode = "--interactive" if interactive else "--no-interactive"
-    return run_portal("new", kind, slug, "--root", str(root), "--today", DAY, mode, *flags,
-                      env=env)
+    return run_portal("new", kind, slug, str(root), "--today", DAY, mode, *flags, env=env)
 
 
 def check_json(root: Path) -> dict:
@@ -196,7 +197,28 @@ last_reviewed: {DAY}
     # A new persona is not used by any insight yet: a warning, which the command shows.
     assert problems_of(root, "personas/night-shift-nurse.md") == [(1, "warning",
                                                                    "unused-persona")]
-    assert "[unused-persona]" in result.stdout
+    assert result.stdout.splitlines()[1:3] == [
+        "It passes `portal check`, with 1 warning:",
+        "  personas/night-shift-nurse.md:1: warning: persona \"night-shift-nurse\" is not used "
+        "by any insight [unused-persona]"]
+
+
+def test_the_count_names_every_line_listed(make_portal: PortalFactory) -> None:
+    """Errors and warnings are both listed, so both are counted: '1 error' above two
+    lines read as one problem printed twice."""
+    root = make_portal()
+    result = new("persona", "night-shift-nurse", root, "--name", "Night-shift nurse",
+                 "--summary", "Orders after a night shift.", "--goal", "Delivery after noon",
+                 "--frustration", "Morning-only slots")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Wrote personas/night-shift-nurse.md",
+        "Still to fill in: `portal check` reports 1 error and 1 warning:",
+        "  personas/night-shift-nurse.md:1: warning: persona \"night-shift-nurse\" is not used "
+        "by any insight [unused-persona]",
+        "  personas/night-shift-nurse.md:8: error: field 'owner' is empty [empty-field]",
+        "Edit it, then run `portal check`.",
+    ]
 
 
 def test_journey_with_all_flags_passes_check(make_portal: PortalFactory) -> None:
@@ -257,10 +279,10 @@ def test_insight_with_title_and_persona_only_is_written_with_placeholders(
     expected = {
         3: ("summary:", "empty-field"),
         4: ("kind:", "empty-field"),
-        6: ("severity:", "empty-field"),
-        7: ("confidence:", "empty-field"),
-        9: ("  - source:", "empty-field"),
-        11: ("authors: []", "too-few-items"),  # no --author, no git user.name
+        8: ("severity:", "empty-field"),
+        9: ("confidence:", "empty-field"),
+        11: ("  - source:", "empty-field"),
+        16: ("authors: []", "too-few-items"),  # no --author, no git user.name
     }
     assert problems_of(root, "insights/slots-gone.md") == [
         (line, "error", rule) for line, (_, rule) in expected.items()]
@@ -269,6 +291,13 @@ def test_insight_with_title_and_persona_only_is_written_with_placeholders(
         assert "# TODO:" in lines[line - 1]
     assert lines[1] == "title: Slots are gone by checkout"
     assert lines[4] == "personas: [shopper]"
+    # The optional fields CONTRIBUTING.md asks for are there, commented out: no problem.
+    assert lines[5] == "# journey:  # optional: journey id where it happens, e.g. order"
+    assert lines[6] == "# stages: []  # optional: stage ids of that journey"
+    assert lines[11:14] == [
+        "    # ref:  # optional: ticket id, recording name or dashboard URL",
+        "    # quote:  # optional: a customer's words, verbatim and anonymised",
+        "    # count:  # optional: how many times this was seen"]
     assert lines[-5:] == ["## What we saw", "", "## Why it matters", "",
                           "## What we don't know yet"]
     # The command itself lists what is left, line by line, and says what to do next.
@@ -276,7 +305,7 @@ def test_insight_with_title_and_persona_only_is_written_with_placeholders(
     assert out[0] == "Wrote insights/slots-gone.md"
     assert out[1] == "Still to fill in: `portal check` reports 6 errors:"
     assert "  insights/slots-gone.md:3: error: field 'summary' is empty [empty-field]" in out
-    assert ("  insights/slots-gone.md:11: error: field 'authors' needs at least 1 item(s) "
+    assert ("  insights/slots-gone.md:16: error: field 'authors' needs at least 1 item(s) "
             "[too-few-items]") in out
     assert out[-1] == "Edit it, then run `portal check`."
     # `portal check` fails until the placeholders are filled.
@@ -363,8 +392,8 @@ def test_bad_slug_is_refused_with_a_suggestion(make_portal: PortalFactory, slug:
     root = make_portal()
     before = snapshot(root)
     # After `--` the slug is read as the slug even when it starts with a hyphen.
-    result = run_portal("new", "insight", "--root", str(root), "--today", DAY,
-                        "--no-interactive", *ALL_INSIGHT_FLAGS, "--", slug)
+    result = run_portal("new", "insight", "--today", DAY, "--no-interactive",
+                        *ALL_INSIGHT_FLAGS, "--", slug, str(root))
     assert_refused(result, "is not a valid id", suggestion)
     assert snapshot(root) == before
 
@@ -472,12 +501,25 @@ def test_registries_in_mkdocs_yml_are_enforced(make_portal: PortalFactory) -> No
 
 def test_root_without_mkdocs_yml_is_refused(tmp_path: Path) -> None:
     result = new("insight", "x", tmp_path)
-    assert_refused(result, "--root", "has no mkdocs.yml")
+    assert_refused(result, "ROOT", "has no mkdocs.yml")
     assert list(tmp_path.iterdir()) == []
 
 
+def test_deprecated_root_option_still_works(make_portal: PortalFactory) -> None:
+    root = make_portal()
+    result = run_portal("new", "insight", "x", "--root", str(root), "--today", DAY,
+                        "--no-interactive", "--author", "sam")
+    assert result.returncode == 0, result.stderr
+    assert (root / "insights/x.md").is_file()
+    assert "--root DIR is deprecated; give the folder after the id" in result.stderr
+    assert "--root" not in run_portal("new", "insight", "--help").stdout  # hidden
+    # Two different folders: which one was meant is not guessed.
+    assert_refused(run_portal("new", "insight", "y", str(root), "--root", str(root / "insights"),
+                              "--today", DAY), "two portal folders given")
+
+
 def test_unknown_kind_is_a_usage_error(make_portal: PortalFactory) -> None:
-    result = run_portal("new", "decision", "x", "--root", str(make_portal()))
+    result = run_portal("new", "decision", "x", str(make_portal()))
     assert_refused(result, "No such command 'decision'")
 
 
@@ -485,6 +527,47 @@ def test_plural_kind_is_accepted(make_portal: PortalFactory) -> None:
     root = make_portal()
     assert new("insights", "x", root, "--author", "sam").returncode == 0
     assert (root / "insights/x.md").is_file()
+
+
+# --- help -------------------------------------------------------------------------
+
+
+def help_examples(kind: str) -> list[list[str]]:
+    """The `portal new KIND …` example commands of `portal new KIND --help`, as argv."""
+    text = run_portal("new", kind, "--help").stdout.replace("\\\n", " ")
+    return [shlex.split(line)[1:] for line in text.splitlines()
+            if line.strip().startswith(f"portal new {kind} ")]
+
+
+@pytest.mark.parametrize("kind", ["insight", "persona", "journey"])
+def test_help_examples_run_as_pasted_in_the_sample(tmp_path: Path, kind: str) -> None:
+    """The examples use ids the sample does not have yet (pasted, they write a file
+    instead of being refused), and references it has (the file passes check)."""
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", sample)
+    for folder in ("insights", "personas", "journeys", "docs"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, sample / folder)
+    examples = help_examples(kind)
+    assert examples
+    for argv in examples:
+        # Run inside the copy, as a user would; pinned date and author, no prompts.
+        result = run_portal(*argv, "--today", DAY, "--no-interactive",
+                            *(["--author", "sam"] if kind == "insight" else []),
+                            cwd=sample / f"{kind}s")
+        assert result.returncode == 0, result.stderr
+        assert "It passes `portal check`" in result.stdout, result.stdout
+
+
+def test_journey_help_documents_no_date(make_portal: PortalFactory) -> None:
+    """A journey holds no date: --today is accepted (scripts pass it to every kind)
+    but not offered; insights and personas say which field it fills."""
+    assert "--today" not in run_portal("new", "journey", "--help").stdout
+    assert "Date written as created" in run_portal("new", "insight", "--help").stdout
+    assert "Date written as last_reviewed" in run_portal("new", "persona", "--help").stdout
+    root = make_portal()
+    assert new("journey", "returns", root).returncode == 0  # new() passes --today
 
 
 # --- terminals: prompts only when interactive --------------------------------------
@@ -497,7 +580,7 @@ def test_without_a_terminal_nothing_is_asked(make_portal: PortalFactory,
     environment = {**os.environ, **git_env}
     environment.pop("SOURCE_DATE_EPOCH", None)
     result = subprocess.run([sys.executable, "-m", "generator", "new", "insight", "quiet",
-                             "--root", str(root), "--today", DAY, "--title", "Quiet"],
+                             str(root), "--today", DAY, "--title", "Quiet"],
                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             env=environment, timeout=120, cwd=REPO)
     assert result.returncode == 0, result.stderr
@@ -534,7 +617,7 @@ def test_interactive_insight_offers_personas_journeys_and_stages(
         "Dana Scully",  # author
         "",  # decision status: the default, new
     ]) + "\n"
-    result = invoke(["new", "insight", "slots-gone", "--root", str(root), "--today", DAY,
+    result = invoke(["new", "insight", "slots-gone", str(root), "--today", DAY,
                      "--interactive"], answers)
     assert result.exit_code == 0, result.output
     out = result.output
@@ -560,7 +643,7 @@ def test_interactive_asks_only_for_what_flags_left_out(make_portal: PortalFactor
     root = make_portal()
     flags = [flag for flag in ALL_INSIGHT_FLAGS if flag not in ("--stage", "checkout")]
     answers = "checkout\n\n"  # the stage of the journey given by flag; status: default
-    result = invoke(["new", "insight", "slot-hold-wanted", "--root", str(root), "--today", DAY,
+    result = invoke(["new", "insight", "slot-hold-wanted", str(root), "--today", DAY,
                      "--interactive", *flags], answers)
     assert result.exit_code == 0, result.output
     assert "Title" not in result.output and "Personas" not in result.output
@@ -572,7 +655,7 @@ def test_interactive_asks_only_for_what_flags_left_out(make_portal: PortalFactor
 def test_interactive_skipped_answers_become_placeholders(make_portal: PortalFactory) -> None:
     root = make_portal()
     answers = "Only a title\n" + "\n" * 12  # Enter for everything else
-    result = invoke(["new", "insight", "later", "--root", str(root), "--today", DAY,
+    result = invoke(["new", "insight", "later", str(root), "--today", DAY,
                      "--interactive", "--author", "sam"], answers)
     assert result.exit_code == 0, result.output
     assert "Still to fill in" in result.output
@@ -589,7 +672,7 @@ def test_interactive_persona_with_team_registry(make_portal: PortalFactory) -> N
         "Early vans", "Noisy doorbells", "",  # frustrations
         "4",  # owner: research-team, by number from the registry
     ]) + "\n"
-    result = invoke(["new", "persona", "night-owl", "--root", str(root), "--today", DAY,
+    result = invoke(["new", "persona", "night-owl", str(root), "--today", DAY,
                      "--interactive"], answers)
     assert result.exit_code == 0, result.output
     assert "   4  research-team" in result.output
@@ -612,7 +695,7 @@ def test_interactive_journey_asks_for_stages_in_order(make_portal: PortalFactory
         "refund", "Refund or credit", "",  # owner defaults to the journey owner
         "",  # no more stages
     ]) + "\n"
-    result = invoke(["new", "journey", "returns", "--root", str(root), "--today", DAY,
+    result = invoke(["new", "journey", "returns", str(root), "--today", DAY,
                      "--interactive"], answers)
     assert result.exit_code == 0, result.output
     assert "'Report It' is not a valid id; try 'report-it'." in result.output
@@ -641,7 +724,7 @@ def test_a_real_terminal_is_detected_and_asked(make_portal: PortalFactory) -> No
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("SOURCE_DATE_EPOCH", "GITHUB_ACTIONS")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "new", "persona", "night-owl", "--root", str(root),
+        [sys.executable, "-m", "generator", "new", "persona", "night-owl", str(root),
          "--today", DAY], stdin=secondary, stdout=secondary, stderr=secondary, cwd=REPO,
         env=environment, close_fds=True)
     os.close(secondary)
