@@ -649,3 +649,17 @@ def test_contributing_guide():
     used = set(re.findall(r"(?:`|^\s*)portal ([a-z]+)", text, flags=re.MULTILINE))
     assert {"new", "check", "serve"} <= used
     assert used <= set(main.commands), used - set(main.commands)
+
+
+def test_contributing_pins_the_published_hook_to_something_that_exists():
+    """`rev:` in the pre-commit example: a commit sha, or a tag this repository has."""
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    revs = re.findall(r"^\s*rev:\s*(\S+)", text, flags=re.MULTILINE)
+    assert revs
+    tags = subprocess.run(["git", "-C", str(REPO), "tag", "--list"], capture_output=True,
+                          text=True, check=False).stdout.split()
+    for rev in revs:
+        if rev == "FULL-COMMIT-SHA":  # the placeholder pre-commit autoupdate replaces
+            assert "pre-commit autoupdate" in text
+        else:
+            assert re.fullmatch(r"[0-9a-f]{40}", rev) or rev in tags, rev
