@@ -18,7 +18,7 @@ def _check(root, monkeypatch, parallel: bool):
     monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2 if parallel else 10**9)
     # Other tests in this process may leave a server thread running, which makes
     # the pass stay in one process; this test is about the workers themselves.
-    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers, "_other_threads", lambda: False)
     calls = []
     real = workers._in_workers
     monkeypatch.setattr(workers, "_in_workers",

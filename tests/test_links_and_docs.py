@@ -273,9 +273,10 @@ def test_the_last_check_also_reads_hand_written_pages(tmp_path: Path) -> None:
     page = SimpleNamespace(file=SimpleNamespace(generated_by=None, src_uri="hand.md",
                                                 abs_src_path=str(tmp_path / "docs/hand.md")))
     html = '<p>kept</p><img src="x.png" onerror="steal()"><script>alert(1)</script>'
-    cleaned = plugin._without_dangerous_html(html, page)  # type: ignore[arg-type]
+    cleaned = plugin._without_dangerous_html(html, page, None)  # type: ignore[arg-type]
     assert "kept" in cleaned and "onerror" not in cleaned and "alert" not in cleaned
-    assert plugin._without_dangerous_html("<p>plain</p>", page) == "<p>plain</p>"  # type: ignore[arg-type]
+    plain = plugin._without_dangerous_html("<p>plain</p>", page, None)  # type: ignore[arg-type]
+    assert plain == "<p>plain</p>"
 
 
 # --- in-process details -------------------------------------------------------------------
