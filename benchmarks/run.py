@@ -92,7 +92,7 @@ class Result:
     check_cold_s: float | None = None
     check_warm_s: float | None = None
     check_errors: int | None = None
-    check_warnings: int | None = None
+    check_reminders: int | None = None
     build_s: float | None = None
     build_peak_mb: float | None = None
     bare_s: float | None = None
@@ -176,7 +176,7 @@ def measure_check(root: Path, result: Result, edit_id: str) -> None:
     except json.JSONDecodeError:
         raise _fail("portal check", completed) from None
     result.check_cold_s = seconds
-    result.check_errors, result.check_warnings = report["errors"], report["warnings"]
+    result.check_errors, result.check_reminders = report["errors"], report["reminders"]
     if report["errors"]:
         first = report["problems"][0]
         raise BenchmarkError(f"the corpus has {report['errors']} errors, e.g. {first}")
@@ -502,8 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for result in results:
         print(f"{result.insights:,} insights: corpus written in {result.generate_s:.1f} s; "
-              f"check found {result.check_errors} errors, {result.check_warnings} warnings "
-              f"(reminders); bare site {_num(result.bare_site_mb, 1)} MB")
+              f"check found {result.check_errors} errors, {result.check_reminders} reminders; "
+              f"bare site {_num(result.bare_site_mb, 1)} MB")
     for result in results:
         if result.search_ms is not None or result.pagefind_ms is not None:
             print(search_note(result))

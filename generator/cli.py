@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)),
               help="Output format (default: text, or github when GITHUB_ACTIONS=true).")
 @click.option("--strict", is_flag=True,
-              help="Treat warnings as errors (reminders about ages stay warnings).")
+              help="Treat warnings as errors (reminders are never promoted).")
 @click.option("--no-cache", is_flag=True,
               help="Check every file afresh, without reading or writing .portal-cache/.")
 @today_option
@@ -145,6 +146,8 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     # Replace this process with MkDocs, so signals (Ctrl-C, a CI runner's
     # SIGTERM) reach the server itself and no orphan keeps serving; MkDocs'
     # exit status (0 built, 1 failed) becomes ours.
+    # An ignored SIGINT (a background job) would survive the exec: Ctrl-C must stop it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execve(sys.executable,
               [sys.executable, *SAFE_PATH, "-m", "mkdocs", command, "-f", config, *args],
               environment)
