@@ -149,22 +149,30 @@ def _has_link_with_scheme(body: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=256)
 def shown_body(body: str) -> str:
-    """The body as its page and the exports show it. Kept for a while: a build
-    asks for each body twice, and cleaning a long one with raw HTML takes seconds."""
+    """The body as its page and the exports show it."""
     return clean_body(body)[0]
 
 
 def clean_body(body: str) -> tuple[str, list[Removal]]:
     """The body with its raw HTML cleaned, and what was removed (see the module).
+    A build asks for each body three times (its check, its page, the exports), and
+    cleaning a long body with raw HTML takes a second or two: the last few
+    answers are kept."""
+    if is_plain(body):
+        return body, []
+    text, removals = _clean_body(body)
+    return text, list(removals)
+
+
+@lru_cache(maxsize=256)
+def _clean_body(body: str) -> tuple[str, tuple[Removal, ...]]:
+    """clean_body, uncached.
 
     Removing something can join what was around it into something new ('`' and
     '`' into '``', which pairs code spans differently): the cleaning is repeated
     on its own result until nothing changes, so what it returns reads the same
     to the next look, and every removal is reported at its line in `body`."""
-    if is_plain(body):
-        return body, []
     removals: list[tuple[int, str]] = []  # (position in `body`, what)
     maps: list[_Map] = []
     text = body
@@ -183,8 +191,8 @@ def clean_body(body: str) -> tuple[str, list[Removal]]:
     removals.sort(key=lambda item: item[0])
     newlines = [index for index, char in enumerate(body) if char == "\n"] \
         if removals else []
-    return text, [Removal(bisect.bisect_left(newlines, position), what)
-                  for position, what in removals]
+    return text, tuple(Removal(bisect.bisect_left(newlines, position), what)
+                       for position, what in removals)
 
 
 _MAX_PASSES = 10
