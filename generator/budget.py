@@ -4,15 +4,18 @@ is shown with a notice instead of holding the build (or the preview) for minutes
 Python-Markdown and Material's search index go quadratic or worse on some
 texts well under the size limit: 50 KB of `## h` lines take 19 s to convert
 and 21 s to index, 10 KB of `[` a minute. Rather than chase each shape, the
-work that reads a body runs `within(PAGE_BUDGET_S)`: past the deadline,
-`OverBudget` is raised in the thread doing the work, and the caller shows a
-notice in place of the body (see plugin.py).
+work that reads a page's text — converting it, the last safety check, indexing
+it for search — runs within the page's budget (one `Ledger` account for all
+three): past it, `OverBudget` is raised in the thread doing the work, and the
+plugin shows a notice in place of the body.
 
 One watchdog thread per process raises it, through CPython's asynchronous
 exceptions, so the same budget holds in the build's main thread, in its forked
 workers and in the preview's request threads (where signals cannot reach).
-Checking twice a second costs nothing per page; a long C call (one regular
-expression over the whole text) delays the exception until it returns.
+Looking four times a second costs nothing per page. A long C call delays the
+exception until it returns: nh3 (Rust, and quadratic on some texts) runs in a
+thread of its own that the page can walk away from (`run_in_thread`), and HTML
+nested deeper than MAX_NESTING is never handed to a parser at all.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-# Seconds of conversion, and again of search indexing, one page's text may cost.
+# Seconds of conversion, safety check and search indexing one page's text may cost.
 # Real pages take milliseconds (an insight page about 2 ms, a 50 KB body of
 # prose 0.1 s): only text built to be slow comes near it. A slow machine can set
 # more in the environment, never in the repository (a pull request could raise it).
