@@ -58,8 +58,8 @@ from typing import Any
 from . import __version__
 from . import cache_codec as codec
 from .cache_codec import DECODE_ERRORS, Corrupt
-from .config import PortalConfig
-from .problems import Problem
+from .core.config import PortalConfig
+from .core.problems import Problem
 
 CACHE_DIR = ".portal-cache"
 CACHE_FILE = "check-main.jsonl"
@@ -78,21 +78,20 @@ _FACTS = frozenset({str, type(None)})
 _LIST = frozenset({list})
 CacheCorrupt = Corrupt  # what reading a stored result raises when it does not verify
 
-# The modules whose code decides the per-file result: editing any of them
-# changes the fingerprint and so invalidates every cached result.
-_VALIDATOR_MODULES = ("loader.py", "model.py", "schema.py", "problems.py", "suggest.py",
-                      "catalog.py", "validate/corpus.py", "file_pass.py",
-                      "config.py", "validate/fields.py", "validate/entries.py",
-                      "validate/body.py", "validate/personal_data.py", "sanitize.py",
-                      "cache_codec.py")
+# The code that decides a file's result: the whole core package (a validator
+# module added to it is covered the day it lands), the per-file pass and the
+# record format. Editing any of it changes the fingerprint, and so invalidates
+# every cached result.
+_DECIDING = ("core", "file_pass.py", "cache_codec.py")
 
 
 def validator_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
-    for name in _VALIDATOR_MODULES:
-        module = package / name
-        if module.exists():
+    for name in _DECIDING:
+        target = package / name
+        for module in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(module.relative_to(package).as_posix().encode())
             digest.update(module.read_bytes())
     return digest.hexdigest()
 

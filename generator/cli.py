@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import CONFIG_FILE, TodayError, docs_dir, mkdocs_setting, resolve_today
-from .config_guard import unsafe_config
-from .model import Kind
+from .core.config import CONFIG_FILE, TodayError, docs_dir, mkdocs_setting, resolve_today
+from .core.config_guard import unsafe_config
+from .core.model import Kind
 from .pipeline import check_portal
 from .report import FORMATTERS, format_problem, format_text
 

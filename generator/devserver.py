@@ -64,15 +64,15 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from . import history, pagefind
-from .config import resolve_today
-from .config_guard import unsafe_config
-from .feed import FEED_PATH
+from .core.config import resolve_today
+from .core.config_guard import unsafe_config
+from .core.model import Kind
+from .core.routes import FEED_PATH, SECTIONS
 from .livecheck import LiveCheck
-from .model import Kind
 from .pipeline import PortalResult
 from .plugin import InsightPortalPlugin
 from .processes import terminate
-from .render import SECTIONS, SiteRenderer
+from .render import SiteRenderer
 from .report import counts, format_problem, plural
 
 log = logging.getLogger("mkdocs.portal.serve")

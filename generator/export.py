@@ -16,9 +16,10 @@ import math
 from enum import Enum
 from typing import Any
 
-from .catalog import Catalog
-from .model import Entry, Kind
-from .sanitize import shown_body
+from .core.catalog import Catalog
+from .core.model import Entry, Kind
+from .core.routes import export_path
+from .core.sanitize import shown_body
 
 # Internal bookkeeping, not part of an entry's content.
 _SKIP = {"origin", "links"}
@@ -121,6 +122,6 @@ def export_files(catalog: Catalog) -> dict[str, str]:
     files: dict[str, str] = {}
     for kind in Kind:
         rows = records(catalog, kind)
-        files[f"export/{kind.folder}.json"] = to_json(rows)
-        files[f"export/{kind.folder}.csv"] = to_csv(rows)
+        files[export_path(kind, "json")] = to_json(rows)
+        files[export_path(kind, "csv")] = to_csv(rows)
     return files

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from .catalog import Catalog
+from .core.catalog import Catalog
+from .core.routes import FEED_PATH
 from .history import ADDED, Event
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED_PATH = "feed.xml"
 FEED_LIMIT = 50
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .cache_codec import decode_result, encode_result
-from .config import PortalConfig
-from .loader import SourceFile, parse
-from .model import Entry
+from .core.config import PortalConfig
+from .core.loader import SourceFile, parse
+from .core.model import Entry
+from .core.problems import Problem, make_problem
+from .core.validate.entries import check_document
 from .parallel import map_indexed
-from .problems import Problem, make_problem
-from .validate.entries import check_document
 
 FileResult = tuple[Entry | None, list[Problem]]
 PARALLEL_MIN_FILES = 400  # below this, one process is as fast as forking

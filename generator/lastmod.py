@@ -25,9 +25,9 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from .catalog import Catalog
+from .core.catalog import Catalog
+from .core.model import Kind
 from .history import Event, git_log_records
-from .model import Kind
 
 
 def git_last_changed(root: Path, folders: Iterable[str]) -> dict[str, dt.date]:

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CacheCorrupt, CheckCache, content_hash
-from .config import PortalConfig, load_config
+from .core.config import PortalConfig, load_config
+from .core.loader import SourceFile, discover
+from .core.model import Entry
+from .core.problems import Problem, make_problem
+from .core.validate.corpus import check_corpus, check_hand_written
 from .file_pass import FileResult, check_file, check_files_summarised, load_result
-from .loader import SourceFile, discover
-from .model import Entry
 from .pipeline import PortalResult
-from .problems import Problem, make_problem
-from .validate.corpus import check_corpus, check_hand_written
 
 Signature = tuple[int, int]  # (st_mtime_ns, st_size)
 

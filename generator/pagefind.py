@@ -40,8 +40,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .catalog import Catalog
-from .model import DecisionStatus, Insight, InsightKind, InsightSeverity
+from .core.catalog import Catalog
+from .core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
 from .processes import terminate
 from .render import STATUS_LABELS
 

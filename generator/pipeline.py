@@ -13,12 +13,12 @@ from pathlib import Path
 
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
-from .catalog import Catalog
-from .config import PortalConfig, load_config
-from .loader import SourceFile, discover, read_source
-from .model import Entry
-from .problems import Problem, Severity, make_problem, promote_warnings
-from .validate.corpus import check_corpus, check_hand_written
+from .core.catalog import Catalog
+from .core.config import PortalConfig, load_config
+from .core.loader import SourceFile, discover, read_source
+from .core.model import Entry
+from .core.problems import Problem, Severity, make_problem, promote_warnings
+from .core.validate.corpus import check_corpus, check_hand_written
 
 
 @dataclass(slots=True)

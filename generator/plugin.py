@@ -32,19 +32,20 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from . import budget, history, lastmod, pagefind, prebuild, prerender
-from .catalog import Catalog
-from .config import resolve_today
-from .config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
+from .core.catalog import Catalog
+from .core.config import resolve_today
+from .core.config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
+from .core.loader import MAX_FILE_BYTES, in_repository, read_source
+from .core.model import Entry, Kind
+from .core.problems import Severity, make_problem
+from .core.routes import ASSETS, SECTIONS
+from .core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
+from .core.validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
 from .html_stash import restore_blocks, search_view
-from .loader import MAX_FILE_BYTES, in_repository, read_source
-from .model import Entry, Kind
 from .pipeline import check_portal
-from .problems import Severity, make_problem
-from .render import ASSETS, SECTIONS, GeneratedFile, SiteRenderer, TemplateFailure, template_failure
+from .render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
 from .report import format_problem
 from .sandbox import ClosedSandbox, sandboxed_copy
-from .sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
-from .validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
 
 log = get_plugin_logger(__name__)
 
@@ -405,7 +406,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     def _without_dangerous_html(self, html: str, page: Page, config: MkDocsConfig) -> str:
         """The last check of an entry page or a hand-written one (see
-        generator/sanitize.py): after Markdown conversion, nothing that could run
+        generator/core/sanitize.py): after Markdown conversion, nothing that could run
         code may be left. Bodies and docs/ pages were cleaned before conversion,
         and `portal check` listed what went; this only acts where Markdown read
         one differently, and says so."""

@@ -25,29 +25,19 @@ import jinja2
 from markupsafe import Markup
 
 from . import analysis
-from .catalog import Catalog
-from .config import PortalConfig
+from .core.catalog import Catalog
+from .core.config import PortalConfig
+from .core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
+from .core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
+from .core.sanitize import shown_body
 from .export import export_files
-from .feed import FEED_PATH, atom_feed
+from .feed import atom_feed
 from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
-from .model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from .parallel import map_indexed
 from .sandbox import ClosedSandbox
-from .sanitize import shown_body
 
-ASSETS = ("insight-portal.css", "insight-portal.js")
-SECTIONS = {  # nav title -> page
-    "Home": "index.md",
-    "Insights": "insights/index.md",
-    "Decisions": "decisions/index.md",
-    "Personas": "personas/index.md",
-    "Journeys": "journeys/index.md",
-    "Tags": "tags/index.md",
-    "What's new": "whats-new/index.md",
-}
 WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest
-INDEX_DATA = "assets/insight-index.json"
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
 LIST_LIMIT = 10
@@ -145,7 +135,7 @@ class Linker:
 
 def strip_unsafe_html(body: str) -> str:
     """The body with what `html-removed` warns about removed: raw HTML is cleaned
-    tag by tag with nh3, Markdown is left as it is (see generator/sanitize.py)."""
+    tag by tag with nh3, Markdown is left as it is (see generator/core/sanitize.py)."""
     return shown_body(body)
 
 
@@ -302,7 +292,7 @@ class SiteRenderer:
             yield GeneratedFile(f"assets/{name}",
                                 resources.files("generator").joinpath("assets", name).read_text(
                                     encoding="utf-8"))
-        yield GeneratedFile("robots.txt", "User-agent: *\nDisallow: /\n")
+        yield GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n")
 
     def _insight_page(self, index: int) -> GeneratedFile:
         insight = self.insights[index]

@@ -14,8 +14,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from .core.problems import REMINDER, Problem
 from .pipeline import PortalResult
-from .problems import REMINDER, Problem
 
 
 def plural(count: int, word: str) -> str:

@@ -34,10 +34,10 @@ from typing import Any
 import click
 import yaml
 
-from .catalog import Catalog
-from .config import PortalConfig
-from .loader import IGNORED_NAMES, discover
-from .model import (
+from .core.catalog import Catalog
+from .core.config import PortalConfig
+from .core.loader import IGNORED_NAMES, discover
+from .core.model import (
     Confidence,
     DecisionStatus,
     EvidenceSource,
@@ -46,11 +46,11 @@ from .model import (
     Kind,
     PersonaStatus,
 )
+from .core.schema import EVIDENCE_FIELDS, FIELDS_BY_KIND, STAGE_FIELDS, FieldSpec
+from .core.suggest import Suggester
+from .core.validate.fields import is_slug, slugify
 from .pipeline import PortalResult, check_portal
 from .report import format_problem
-from .schema import EVIDENCE_FIELDS, FIELDS_BY_KIND, STAGE_FIELDS, FieldSpec
-from .suggest import Suggester
-from .validate.fields import is_slug, slugify
 
 EXIT_USAGE = 2
 NEXT_STEP = "Edit it, then run `portal check`."

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from generator.catalog import Catalog
+from generator.core.catalog import Catalog
 from generator.pipeline import check_portal
 
 if TYPE_CHECKING:

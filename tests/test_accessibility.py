@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from conftest import REPO
 
-from generator.catalog import Catalog
-from generator.model import DecisionStatus, Insight
+from generator.core.catalog import Catalog
+from generator.core.model import DecisionStatus, Insight
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from generator import analysis
-from generator.catalog import Catalog
-from generator.model import Insight
+from generator.core.catalog import Catalog
+from generator.core.model import Insight
 
 if TYPE_CHECKING:
     from browser_support import Tab

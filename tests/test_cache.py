@@ -238,7 +238,7 @@ def test_results_from_an_interrupted_rewrite_are_not_trusted(make_portal: Portal
 
 def test_a_run_reads_its_results_even_once_another_run_deleted_them(make_portal: PortalFactory
                                                                     ) -> None:
-    from generator.config import load_config
+    from generator.core.config import load_config
 
     root = make_portal()
     check_portal(root, TODAY)

@@ -28,11 +28,11 @@ from conftest import BASE_FILES, MKDOCS_YML, TODAY, write_portal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from generator.core.loader import MAX_FILE_BYTES, SourceFile, parse, parse_yaml
+from generator.core.model import Kind
+from generator.core.problems import RULES
 from generator.file_pass import check_file
-from generator.loader import MAX_FILE_BYTES, SourceFile, parse, parse_yaml
-from generator.model import Kind
 from generator.pipeline import check_portal
-from generator.problems import RULES
 
 INSIGHT = "insights/fees-surprise.md"
 BASE_INSIGHT = textwrap.dedent(BASE_FILES[INSIGHT])
@@ -289,7 +289,7 @@ _CONFIG = None  # set below, once a portal's configuration is loaded
 @pytest.fixture(scope="module", autouse=True)
 def _config(tmp_path_factory: pytest.TempPathFactory) -> None:
     global _CONFIG
-    from generator.config import load_config
+    from generator.core.config import load_config
     root = write_portal(tmp_path_factory.mktemp("config"), {}, MKDOCS_YML)
     _CONFIG = load_config(root)[0]
 
@@ -434,7 +434,7 @@ SANITIZED = [
 @pytest.mark.parametrize("body, kept, gone, removed", SANITIZED, ids=lambda v: str(v)[:30])
 def test_raw_html_is_cleaned_and_every_removal_reported(body: str, kept: str, gone: str,
                                                         removed: list) -> None:
-    from generator.sanitize import clean_body
+    from generator.core.sanitize import clean_body
     cleaned, removals = clean_body(body)
     assert kept in cleaned
     assert gone not in cleaned, cleaned
@@ -460,7 +460,7 @@ UNTOUCHED = [
 
 @pytest.mark.parametrize("body", UNTOUCHED, ids=lambda v: v[:30])
 def test_markdown_and_allowed_html_are_left_as_written(body: str) -> None:
-    from generator.sanitize import clean_body
+    from generator.core.sanitize import clean_body
     assert clean_body(body) == (body, [])
 
 
@@ -484,7 +484,7 @@ def test_nothing_that_runs_code_survives_markdown_conversion(body: str) -> None:
     nh3 would still remove; and cleaning it again removes nothing more."""
     import markdown
 
-    from generator.sanitize import clean_body, dangerous_html
+    from generator.core.sanitize import clean_body, dangerous_html
     cleaned, removals = clean_body(body)
     html = markdown.Markdown(extensions=_EXTENSIONS).convert(cleaned)
     assert dangerous_html(html) is None, (body, cleaned, html)
@@ -512,14 +512,14 @@ def test_a_plain_body_cannot_become_html_that_runs_code(body: str) -> None:
     Markdown never converts to anything a strict cleaner would remove."""
     import markdown
 
-    from generator.sanitize import dangerous_html, is_plain
+    from generator.core.sanitize import dangerous_html, is_plain
     assume(is_plain(body))
     html = markdown.Markdown(extensions=_EXTENSIONS).convert(body)
     assert dangerous_html(html) is None, (body, html)
 
 
 def test_the_last_check_finds_what_a_browser_would_run() -> None:
-    from generator.sanitize import dangerous_html
+    from generator.core.sanitize import dangerous_html
     assert dangerous_html('<p>x <a href="javascript:1">y</a><img src=x onerror=1></p>') \
         == '<p>x <a>y</a><img src="x"></p>'
     page = ('<h2 id="a">A<a class="headerlink" href="#a" title="Permanent link">&para;</a></h2>'

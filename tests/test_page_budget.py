@@ -18,7 +18,7 @@ import pytest
 from conftest import MKDOCS_YML, REPO, TODAY, run_portal, write_portal
 
 from generator import budget
-from generator.sanitize import nesting_depth
+from generator.core.sanitize import nesting_depth
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from pathological import SHAPES  # noqa: E402

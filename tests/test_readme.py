@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 
-from generator.problems import RULES
+from generator.core.problems import RULES
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import REPO, TODAY, run_portal
 
-from generator.model import DecisionStatus, EvidenceSource, InsightKind
+from generator.core.model import DecisionStatus, EvidenceSource, InsightKind
 from generator.pipeline import check_portal
 
 

@@ -1,4 +1,4 @@
-"""`portal schema`: the JSON Schema of each kind, generated from generator/schema.py.
+"""`portal schema`: the JSON Schema of each kind, generated from generator/core/schema.py.
 
 The sample files validate against the shipped schemas, bad files do not, the
 shipped files are exactly the generator's output, and on single-file mistakes
@@ -24,11 +24,11 @@ from click.testing import CliRunner
 from conftest import BASE_FILES, REPO, TODAY, run_portal
 from jsonschema import Draft202012Validator
 
-from generator import schema as schema_module
+from generator.core import schema as schema_module
+from generator.core.model import DecisionStatus, Kind
+from generator.core.schema import FIELDS_BY_KIND, FieldSpec, FieldType
 from generator.json_schema import file_name, json_schema, render, schema
-from generator.model import DecisionStatus, Kind
 from generator.pipeline import check_portal
-from generator.schema import FIELDS_BY_KIND, FieldSpec, FieldType
 
 SCHEMAS = REPO / "schemas"
 REFRESH = "refresh with `portal schema --out schemas` (from the repository root)"

@@ -17,8 +17,8 @@ import pytest
 from conftest import REPO, TODAY, run_portal
 from test_accessibility import COLOUR_RULES, axe, report, switch_to_dark
 
-from generator.catalog import Catalog
-from generator.model import DecisionStatus, InsightSeverity
+from generator.core.catalog import Catalog
+from generator.core.model import DecisionStatus, InsightSeverity
 from generator.render import STATUS_LABELS
 
 if TYPE_CHECKING:

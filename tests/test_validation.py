@@ -9,11 +9,11 @@ import pytest
 from conftest import TODAY
 from test_rules import INSIGHT, PERSONA, SECOND_INSIGHT, base, changed
 
-from generator.config import TodayError, resolve_today
+from generator.core.config import TodayError, resolve_today
+from generator.core.problems import Severity
+from generator.core.validate import entries
+from generator.core.validate.personal_data import find_personal_data
 from generator.pipeline import check_portal
-from generator.problems import Severity
-from generator.validate import entries
-from generator.validate.personal_data import find_personal_data
 
 
 def rules_at(root, today=TODAY, strict=False) -> list[tuple[str, str, int]]:

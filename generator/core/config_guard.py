@@ -212,8 +212,9 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
         elif name not in ALLOWED_PLUGINS and name != "insight-portal":
             problem(line, f"the plugin '{name}' is not one the portal knows to be safe: "
                           "plugins run code of their own, and may read or build other files",
-                    f"Remove it, or have an engineer add it to ALLOWED_PLUGINS in "
-                    f"generator/config_guard.py. Allowed: {', '.join(sorted(ALLOWED_PLUGINS))}.")
+                    "Remove it, or have an engineer add it to ALLOWED_PLUGINS in "
+                    "generator/core/config_guard.py. Allowed: "
+                    f"{', '.join(sorted(ALLOWED_PLUGINS))}.")
     content = [root / folder for folder in ("insights", "personas", "journeys")]
     for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
         module = extension_name(name)
@@ -222,7 +223,7 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
             problem(line, f"the Markdown extension '{name}' is not one the portal knows to be "
                           "safe: Markdown imports and calls what an entry names",
                     "Use an extension by its name (no ':Class'); have an engineer add a "
-                    "new one to ALLOWED_EXTENSIONS in generator/config_guard.py.")
+                    "new one to ALLOWED_EXTENSIONS in generator/core/config_guard.py.")
             continue
         if module not in INCLUDE_EXTENSIONS:
             continue

@@ -1,4 +1,4 @@
-"""Checks one file's fields against its schema (generator/schema.py).
+"""Checks one file's fields against its schema (generator/core/schema.py).
 
 Produces the cleaned values (typed: enums, dates, numbers) for the record
 builders and a problem, with the line of the key, for every field that is

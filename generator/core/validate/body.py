@@ -1,6 +1,6 @@
 """Reads a Markdown body for what validation needs: links to local files
 (Markdown links, reference definitions, and `href` / `src` in raw HTML), and
-raw HTML that the portal will strip (generator/sanitize.py).
+raw HTML that the portal will strip (generator/core/sanitize.py).
 
 Code (fenced blocks and inline code spans) is skipped: a link or tag shown as
 an example is not a link or tag. Every scan here takes time linear in the

@@ -10,7 +10,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,6 +26,7 @@ from ..loader import (
 )
 from ..model import DecisionStatus, Entry, Insight, Kind, PersonaStatus
 from ..problems import Problem, make_problem
+from ..routes import GENERATED_PATHS
 from ..suggest import Suggester, did_you_mean
 from .fields import label
 
@@ -294,7 +294,7 @@ class Site:
         """Whether the site has a page or file at `path` (a normalised site path)."""
         if path.split("/", 1)[0] in self.folders and path in self.known:
             return True
-        if path in _generated():
+        if path in GENERATED_PATHS:
             return True
         return self.docs is not None and self._exists(f"{self.docs}/{path}")
 
@@ -334,15 +334,6 @@ def _escapes(path: str) -> bool:
     return path == ".." or path.startswith("../")
 
 
-@lru_cache(maxsize=1)
-def _generated() -> frozenset[str]:
-    """The paths of the pages and files the portal generates besides the entries'
-    (imported when first needed: the renderer is not otherwise loaded by a check)."""
-    from ..export import export_files
-    from ..feed import FEED_PATH
-    from ..render import ASSETS, INDEX_DATA, SECTIONS
-    return frozenset({*SECTIONS.values(), FEED_PATH, INDEX_DATA, *export_files(Catalog()),
-                      *(f"assets/{name}" for name in ASSETS), "robots.txt"})
 
 
 def _unused(catalog: Catalog, problems: list[Problem]) -> None:
