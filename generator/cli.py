@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .check.pipeline import check_portal
+from .check.report import FORMATTERS, format_problem, format_text
 from .core.config import CONFIG_FILE, TodayError, docs_dir, mkdocs_setting, resolve_today
 from .core.config_guard import unsafe_config
 from .core.model import Kind
-from .pipeline import check_portal
-from .report import FORMATTERS, format_problem, format_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # `python -m mkdocs` would put the current folder first on the import path: run in

@@ -64,16 +64,16 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from . import history, pagefind
+from .check.livecheck import LiveCheck
+from .check.pipeline import PortalResult
+from .check.processes import terminate
+from .check.report import counts, format_problem, plural
 from .core.config import resolve_today
 from .core.config_guard import unsafe_config
 from .core.model import Kind
 from .core.routes import FEED_PATH, SECTIONS
-from .livecheck import LiveCheck
-from .pipeline import PortalResult
 from .plugin import InsightPortalPlugin
-from .processes import terminate
 from .render import SiteRenderer
-from .report import counts, format_problem, plural
 
 log = logging.getLogger("mkdocs.portal.serve")
 

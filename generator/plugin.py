@@ -32,6 +32,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from . import budget, history, lastmod, pagefind, prebuild, prerender
+from .check.pipeline import check_portal
+from .check.report import format_problem
 from .core.catalog import Catalog
 from .core.config import resolve_today
 from .core.config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
@@ -42,9 +44,7 @@ from .core.routes import ASSETS, SECTIONS
 from .core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
 from .core.validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
 from .html_stash import restore_blocks, search_view
-from .pipeline import check_portal
 from .render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
-from .report import format_problem
 from .sandbox import ClosedSandbox, sandboxed_copy
 
 log = get_plugin_logger(__name__)

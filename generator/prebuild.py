@@ -32,7 +32,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .parallel import worker_count
+from .check.parallel import worker_count
 from .prerender import Ahead, capture_log, replay, worker_share
 
 PASS_THROUGH = "insight-portal-prebuilt.html"  # prints the context's PREBUILT

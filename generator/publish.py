@@ -38,7 +38,7 @@ from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from .processes import die_with_parent, this_process
+from .check.processes import die_with_parent, this_process
 
 STAGING_MARK = ".building-"  # .site.building-<pid>-<random>: the new site being built
 REPLACED_MARK = ".replaced-"  # .site.replaced-<pid>-<random>: the old site, being deleted

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import analysis
+from .check.parallel import map_indexed
 from .core.catalog import Catalog
 from .core.config import PortalConfig
 from .core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
@@ -34,7 +35,6 @@ from .export import export_files
 from .feed import atom_feed
 from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
-from .parallel import map_indexed
 from .sandbox import ClosedSandbox
 
 WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest

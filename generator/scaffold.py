@@ -34,6 +34,8 @@ from typing import Any
 import click
 import yaml
 
+from .check.pipeline import PortalResult, check_portal
+from .check.report import format_problem
 from .core.catalog import Catalog
 from .core.config import PortalConfig
 from .core.loader import IGNORED_NAMES, discover
@@ -49,8 +51,6 @@ from .core.model import (
 from .core.schema import EVIDENCE_FIELDS, FIELDS_BY_KIND, STAGE_FIELDS, FieldSpec
 from .core.suggest import Suggester
 from .core.validate.fields import is_slug, slugify
-from .pipeline import PortalResult, check_portal
-from .report import format_problem
 
 EXIT_USAGE = 2
 NEXT_STEP = "Edit it, then run `portal check`."

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from generator.check.pipeline import check_portal
 from generator.core.catalog import Catalog
-from generator.pipeline import check_portal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright

@@ -10,9 +10,9 @@ import pytest
 from conftest import TODAY, PortalFactory
 from test_rules import INSIGHT, base
 
-from generator import cache, file_pass
-from generator.cache import CACHE_DIR
-from generator.pipeline import check_portal
+from generator.check import cache, file_pass
+from generator.check.cache import CACHE_DIR
+from generator.check.pipeline import check_portal
 
 
 def test_second_run_takes_every_file_from_the_cache(make_portal: PortalFactory) -> None:
@@ -80,7 +80,7 @@ def test_a_touched_file_is_read_again_but_not_rechecked(make_portal: PortalFacto
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     checked: list[int] = []
     real = file_pass.check_files_summarised
-    monkeypatch.setattr("generator.file_pass.check_files_summarised",
+    monkeypatch.setattr("generator.check.file_pass.check_files_summarised",
                         lambda sources, *rest: checked.append(len(sources)) or real(sources, *rest))
     assert check_portal(root, TODAY).cached_files == 3
     assert checked == []  # no file needed the per-file pass
@@ -104,7 +104,7 @@ def _no_corpus_pass(monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("the corpus pass ran")
 
-    monkeypatch.setattr("generator.pipeline.check_corpus", fail)
+    monkeypatch.setattr("generator.check.pipeline.check_corpus", fail)
 
 
 def _edit(root, old: str, new: str) -> None:

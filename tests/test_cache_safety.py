@@ -28,13 +28,13 @@ from conftest import TODAY, PortalFactory, run_portal
 from test_history import git
 from test_rules import INSIGHT, base
 
-from generator import cache, cache_codec
-from generator.cache import CACHE_DIR
+from generator.check import cache, cache_codec
+from generator.check.cache import CACHE_DIR
+from generator.check.livecheck import LiveCheck
+from generator.check.pipeline import check_portal
 from generator.core.config import load_config
 from generator.core.model import BodyLink, Insight, InsightKind, LineMap
 from generator.core.problems import Problem, Severity
-from generator.livecheck import LiveCheck
-from generator.pipeline import check_portal
 
 GIT = shutil.which("git")
 NOTICE = "notice: .portal-cache/ is tracked by git"
@@ -429,8 +429,8 @@ def test_any_value_of_a_stored_result_replaced_decodes_or_is_refused(
     """Every value in a stored result (journey, insight), swapped for values of
     other types: decoding gives records whose fields have their declared types,
     or raises Corrupt — never another exception."""
+    from generator.check.file_pass import check_file
     from generator.core.loader import discover, read_source
-    from generator.file_pass import check_file
 
     root = make_portal()
     config, _ = load_config(root)
@@ -457,8 +457,8 @@ def test_any_value_of_a_stored_result_replaced_decodes_or_is_refused(
 def test_the_codec_round_trips_every_record_of_the_sample() -> None:
     from conftest import REPO
 
+    from generator.check.file_pass import check_file
     from generator.core.loader import discover, read_source
-    from generator.file_pass import check_file
 
     config, _ = load_config(REPO)
     kinds = set()

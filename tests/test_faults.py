@@ -23,7 +23,7 @@ from test_publishing import fingerprint, leftovers
 
 import generator
 from generator import publish
-from generator.parallel import WORKERS_VARIABLE
+from generator.check.parallel import WORKERS_VARIABLE
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -151,7 +151,7 @@ def test_sigkill_of_portal_build_leaves_no_worker_behind(
 
 WORKER_SCRIPT = '''
 import sys, threading, time
-from generator import parallel, processes
+from generator.check import parallel, processes
 
 if sys.argv[1] == "no-prctl":  # a system without PR_SET_PDEATHSIG (macOS)
     processes._prctl = None
@@ -189,7 +189,7 @@ def test_a_worker_dies_with_the_process_that_forked_it(
 
 
 def test_a_child_whose_parent_died_before_it_could_ask_for_the_signal_exits() -> None:
-    from generator.processes import Parent, die_with_parent, this_process
+    from generator.check.processes import Parent, die_with_parent, this_process
 
     gone = Parent(this_process().pid + 1_000_000, this_process().main_thread)
     pid = os.fork()

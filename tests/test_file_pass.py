@@ -9,9 +9,9 @@ import pytest
 from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, PERSONA, changed
 
-from generator import file_pass
-from generator import parallel as workers
-from generator.pipeline import check_portal
+from generator.check import file_pass
+from generator.check import parallel as workers
+from generator.check.pipeline import check_portal
 
 
 def _check(root, monkeypatch, parallel: bool):

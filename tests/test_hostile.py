@@ -28,11 +28,11 @@ from conftest import BASE_FILES, MKDOCS_YML, TODAY, write_portal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from generator.check.file_pass import check_file
+from generator.check.pipeline import check_portal
 from generator.core.loader import MAX_FILE_BYTES, SourceFile, parse, parse_yaml
 from generator.core.model import Kind
 from generator.core.problems import RULES
-from generator.file_pass import check_file
-from generator.pipeline import check_portal
 
 INSIGHT = "insights/fees-surprise.md"
 BASE_INSIGHT = textwrap.dedent(BASE_FILES[INSIGHT])

@@ -11,8 +11,8 @@ import pytest
 from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, changed
 
+from generator.check.pipeline import check_portal
 from generator.html_stash import placeholder, restore_blocks, search_view, stash_blocks
-from generator.pipeline import check_portal
 from generator.render import SiteRenderer
 
 # What MkDocs gives Python-Markdown for the sample's mkdocs.yml.

@@ -25,9 +25,9 @@ from types import SimpleNamespace
 import pytest
 from conftest import BASE_FILES, TODAY, run_portal, write_portal
 
+from generator.check.pipeline import check_portal
 from generator.core.loader import MAX_FILE_BYTES
 from generator.core.validate.body import relative_links
-from generator.pipeline import check_portal
 
 SECRET = "TOPSECRET-b7e1d2"  # the content of the file outside the portal
 EPOCH = "1795478400"  # 2026-11-24, as TODAY

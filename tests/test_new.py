@@ -24,8 +24,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import MKDOCS_YML, REPO, TODAY, PortalFactory, run_portal
 
+from generator.check.pipeline import check_portal
 from generator.cli import main
-from generator.pipeline import check_portal
 
 DAY = TODAY.isoformat()
 

@@ -14,7 +14,7 @@ import pytest
 from test_benchmarks import corpus
 
 from generator import prebuild, prerender
-from generator.parallel import WORKERS_VARIABLE
+from generator.check.parallel import WORKERS_VARIABLE
 
 TODAY = "2026-11-24"
 INSIGHTS = 450  # above prerender.MIN_PAGES

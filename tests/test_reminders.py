@@ -17,8 +17,8 @@ import pytest
 from conftest import MKDOCS_YML, TODAY, PortalFactory, run_portal
 from test_cli import DONE_WITHOUT_OUTCOME, LONG_UNDECIDED, STATUS_LINE, check
 
+from generator.check.pipeline import check_portal
 from generator.devserver import report
-from generator.pipeline import check_portal
 
 WARNING_LINE = (f"insights/shipped.md:{STATUS_LINE}: warning: decision is done but has no "
                 "outcome [done-without-outcome]")

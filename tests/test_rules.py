@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import BASE_FILES, MKDOCS_YML, TODAY
 
+from generator.check.pipeline import check_portal
 from generator.core.problems import RULES, Problem
-from generator.pipeline import check_portal
 
 INSIGHT = "insights/fees-surprise.md"
 PERSONA = "personas/shopper.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from conftest import REPO, TODAY, run_portal
 
+from generator.check.pipeline import check_portal
 from generator.core.model import DecisionStatus, EvidenceSource, InsightKind
-from generator.pipeline import check_portal
 
 
 def test_sample_passes_check_strict_from_the_command_line() -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_benchmarks import corpus
 
+from generator.check.pipeline import check_portal
 from generator.core.routes import INDEX_DATA
-from generator.pipeline import check_portal
 from generator.render import SiteRenderer
 
 TODAY = dt.date(2026, 11, 24)

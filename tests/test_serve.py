@@ -24,8 +24,8 @@ import pytest
 from conftest import TODAY, PortalFactory
 from test_rules import INSIGHT, PERSONA, base, changed
 
-from generator.livecheck import LiveCheck
-from generator.pipeline import check_portal
+from generator.check.livecheck import LiveCheck
+from generator.check.pipeline import check_portal
 from generator.render import SiteRenderer
 
 OLD_TITLE = "Delivery fee surprises shoppers at checkout"

@@ -33,8 +33,8 @@ from conftest import BASE_FILES, MKDOCS_YML, REPO, TODAY, PortalFactory, run_por
 from lxml.html import HtmlElement
 
 from generator import analysis
+from generator.check.pipeline import PortalResult, check_portal
 from generator.core.model import DecisionStatus, Kind
-from generator.pipeline import PortalResult, check_portal
 
 EPOCH = "1795478400"  # SOURCE_DATE_EPOCH of TODAY, 2026-11-24 00:00 UTC
 SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Tags", "What's new"]

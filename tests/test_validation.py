@@ -9,11 +9,11 @@ import pytest
 from conftest import TODAY
 from test_rules import INSIGHT, PERSONA, SECOND_INSIGHT, base, changed
 
+from generator.check.pipeline import check_portal
 from generator.core.config import TodayError, resolve_today
 from generator.core.problems import Severity
 from generator.core.validate import entries
 from generator.core.validate.personal_data import find_personal_data
-from generator.pipeline import check_portal
 
 
 def rules_at(root, today=TODAY, strict=False) -> list[tuple[str, str, int]]:
@@ -105,7 +105,7 @@ def test_a_bug_in_one_file_is_reported_and_the_others_still_checked(make_portal,
             raise RuntimeError("boom")
         return real(document, config)
 
-    monkeypatch.setattr("generator.file_pass.check_document", failing)
+    monkeypatch.setattr("generator.check.file_pass.check_document", failing)
     root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
     found = rules_at(root)
     assert ("internal-error", PERSONA, 1) in found

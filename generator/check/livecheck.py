@@ -24,12 +24,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.config import PortalConfig, load_config
+from ..core.loader import SourceFile, discover
+from ..core.model import Entry
+from ..core.problems import Problem, make_problem
+from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CheckCache, content_hash
-from .core.config import PortalConfig, load_config
-from .core.loader import SourceFile, discover
-from .core.model import Entry
-from .core.problems import Problem, make_problem
-from .core.validate.corpus import check_corpus, check_hand_written
 from .file_pass import FileResult, check_file, check_files_summarised, load_result
 from .pipeline import PortalResult
 

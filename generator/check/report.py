@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .core.problems import REMINDER, Problem
+from ..core.problems import REMINDER, Problem
 from .pipeline import PortalResult
 
 

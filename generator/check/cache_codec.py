@@ -29,8 +29,8 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .core.model import Entry, Insight, Journey, LineMap, Persona
-from .core.problems import RULES, Problem
+from ..core.model import Entry, Insight, Journey, LineMap, Persona
+from ..core.problems import RULES, Problem
 
 
 class Corrupt(ValueError):

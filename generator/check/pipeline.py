@@ -11,14 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.catalog import Catalog
+from ..core.config import PortalConfig, load_config
+from ..core.loader import SourceFile, discover, read_source
+from ..core.model import Entry
+from ..core.problems import Problem, Severity, make_problem, promote_warnings
+from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
-from .core.catalog import Catalog
-from .core.config import PortalConfig, load_config
-from .core.loader import SourceFile, discover, read_source
-from .core.model import Entry
-from .core.problems import Problem, Severity, make_problem, promote_warnings
-from .core.validate.corpus import check_corpus, check_hand_written
 
 
 @dataclass(slots=True)

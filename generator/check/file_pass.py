@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..core.config import PortalConfig
+from ..core.loader import SourceFile, parse
+from ..core.model import Entry
+from ..core.problems import Problem, make_problem
+from ..core.validate.entries import check_document
 from .cache_codec import decode_result, encode_result
-from .core.config import PortalConfig
-from .core.loader import SourceFile, parse
-from .core.model import Entry
-from .core.problems import Problem, make_problem
-from .core.validate.entries import check_document
 from .parallel import map_indexed
 
 FileResult = tuple[Entry | None, list[Problem]]

@@ -55,11 +55,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
+from ..core.config import PortalConfig
+from ..core.problems import Problem
 from . import cache_codec as codec
 from .cache_codec import DECODE_ERRORS, Corrupt
-from .core.config import PortalConfig
-from .core.problems import Problem
 
 CACHE_DIR = ".portal-cache"
 CACHE_FILE = "check-main.jsonl"
@@ -82,12 +82,12 @@ CacheCorrupt = Corrupt  # what reading a stored result raises when it does not v
 # module added to it is covered the day it lands), the per-file pass and the
 # record format. Editing any of it changes the fingerprint, and so invalidates
 # every cached result.
-_DECIDING = ("core", "file_pass.py", "cache_codec.py")
+_DECIDING = ("core", "check/file_pass.py", "check/cache_codec.py")
 
 
 def validator_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # generator/
     for name in _DECIDING:
         target = package / name
         for module in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
