@@ -25,10 +25,10 @@ from conftest import BASE_FILES, REPO, TODAY, run_portal
 from jsonschema import Draft202012Validator
 
 from generator.check.pipeline import check_portal
+from generator.cli.json_schema import file_name, json_schema, render, schema
 from generator.core import schema as schema_module
 from generator.core.model import DecisionStatus, Kind
 from generator.core.schema import FIELDS_BY_KIND, FieldSpec, FieldType
-from generator.json_schema import file_name, json_schema, render, schema
 
 SCHEMAS = REPO / "schemas"
 REFRESH = "refresh with `portal schema --out schemas` (from the repository root)"

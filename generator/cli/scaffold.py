@@ -34,12 +34,12 @@ from typing import Any
 import click
 import yaml
 
-from .check.pipeline import PortalResult, check_portal
-from .check.report import format_problem
-from .core.catalog import Catalog
-from .core.config import PortalConfig
-from .core.loader import IGNORED_NAMES, discover
-from .core.model import (
+from ..check.pipeline import PortalResult, check_portal
+from ..check.report import format_problem
+from ..core.catalog import Catalog
+from ..core.config import PortalConfig
+from ..core.loader import IGNORED_NAMES, discover
+from ..core.model import (
     Confidence,
     DecisionStatus,
     EvidenceSource,
@@ -48,11 +48,11 @@ from .core.model import (
     Kind,
     PersonaStatus,
 )
-from .core.schema import EVIDENCE_FIELDS, FIELDS_BY_KIND, STAGE_FIELDS, FieldSpec
-from .core.suggest import Suggester
-from .core.validate.fields import is_slug, slugify
+from ..core.schema import EVIDENCE_FIELDS, FIELDS_BY_KIND, STAGE_FIELDS, FieldSpec
+from ..core.suggest import Suggester
+from ..core.validate.fields import is_slug, slugify
+from .options import EXIT_USAGE, reference_day, resolve_root
 
-EXIT_USAGE = 2
 NEXT_STEP = "Edit it, then run `portal check`."
 
 BODIES = {
@@ -191,10 +191,8 @@ class _Portal:
 
 def _open_portal(root: str | None, today: str | None, kind: Kind, slug: str) -> _Portal:
     """Check the root and the slug, refuse a taken id, and load the portal."""
-    from .cli import _portal_root, _today  # cli imports this module at its end
-
-    portal_root = _portal_root(root)
-    reference_date = _today(today)
+    folder = resolve_root(root)
+    reference_date = reference_day(today)
     if not is_slug(slug):
         suggestion = slugify(slug[:-3] if slug.lower().endswith(".md") else slug)
         raise click.BadParameter(
@@ -204,22 +202,22 @@ def _open_portal(root: str | None, today: str | None, kind: Kind, slug: str) -> 
         raise click.BadParameter(
             f"'{slug}' is a reserved name: {kind.folder}/{slug}.md documents the folder and is "
             f"not read as an entry. Choose another id.", param_hint="SLUG")
-    target = portal_root / kind.folder / f"{slug}.md"
+    target = folder / kind.folder / f"{slug}.md"
     if target.exists():
         raise Refused(f"{kind.folder}/{slug}.md already exists; nothing was written. Edit that "
                       f"file, or choose another id.")
-    for source in discover(portal_root):
+    for source in discover(folder):
         if source.kind is kind and source.id == slug:
             raise Refused(f"the {kind.value} id '{slug}' is already used by {source.rel} (ids "
                           f"are unique per kind, subfolders included); nothing was written. "
                           f"Choose another id.")
-    result = check_portal(portal_root, reference_date, use_cache=False)  # a refusal writes nothing
+    result = check_portal(folder, reference_date, use_cache=False)  # a refusal writes nothing
     renamed = result.catalog.aliases[kind].get(slug)
     if renamed:
         raise Refused(f"'{slug}' is a former id of {kind.folder}/{renamed}.md (listed in its "
                       f"aliases, so its old URL redirects there); nothing was written. "
                       f"Choose another id.")
-    return _Portal(portal_root, reference_date, result, kind, slug)
+    return _Portal(folder, reference_date, result, kind, slug)
 
 
 def _known(portal: _Portal, kind: Kind, ref: str, option: str) -> str:

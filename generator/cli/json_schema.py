@@ -18,8 +18,8 @@ from typing import Any
 
 import click
 
-from .core.model import DecisionStatus, Kind
-from .core.schema import FIELDS_BY_KIND, FieldSpec, FieldType, Role
+from ..core.model import DecisionStatus, Kind
+from ..core.schema import FIELDS_BY_KIND, FieldSpec, FieldType, Role
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://insight-portal.example/schemas/"

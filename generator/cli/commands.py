@@ -11,73 +11,25 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .check.pipeline import check_portal
-from .check.report import FORMATTERS, format_problem, format_text
-from .core.config import CONFIG_FILE, TodayError, docs_dir, mkdocs_setting, resolve_today
-from .core.config_guard import unsafe_config
-from .core.model import Kind
+from .. import __version__
+from ..check.pipeline import check_portal
+from ..check.report import FORMATTERS, format_problem, format_text
+from ..core.config import CONFIG_FILE, docs_dir, mkdocs_setting
+from ..core.config_guard import unsafe_config
+from ..core.model import Kind
+from .options import (
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
+    reference_day,
+    resolve_root,
+    root_argument,
+    today_option,
+)
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # `python -m mkdocs` would put the current folder first on the import path: run in
 # a portal, a folder of the repository named like any module MkDocs imports
 # (yaml/, markdown/, mkdocs/) would run instead of it. -P leaves it out.
 SAFE_PATH = ("-P",)
-
-
-class NoPortal(click.ClickException):
-    """No ROOT given and no mkdocs.yml upward: one line, exit status 2."""
-
-    exit_code = EXIT_USAGE
-
-
-def find_portal_root(start: Path) -> Path | None:
-    """The nearest folder holding mkdocs.yml, from `start` upward, as git finds its
-    repository; the search ends at a repository's top (a folder with .git), so a
-    repository without a portal never picks up an unrelated mkdocs.yml above it."""
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-        if (folder / ".git").exists():
-            return None
-    return None
-
-
-def _portal_root(root: str | None) -> Path:
-    """ROOT as given (it must hold mkdocs.yml), else the portal around the current folder."""
-    if root is None:
-        here = Path.cwd()
-        found = find_portal_root(here)
-        if found is None:
-            raise NoPortal(f"no {CONFIG_FILE} in {here} or any folder above it. Run this "
-                           f"inside a portal, or give the portal's folder as ROOT.")
-        return found
-    path = Path(root).resolve()
-    if not path.is_dir():
-        raise click.BadParameter(f"'{root}' is not a folder", param_hint="ROOT")
-    if not (path / CONFIG_FILE).is_file():
-        raise click.BadParameter(
-            f"'{root}' has no {CONFIG_FILE}; give the portal root (the folder with {CONFIG_FILE})",
-            param_hint="ROOT")
-    return path
-
-
-def _today(value: str | None) -> dt.date:
-    try:
-        return resolve_today(value)
-    except TodayError as error:
-        if value:
-            raise click.BadParameter(str(error), param_hint="--today") from None
-        raise click.UsageError(str(error)) from None
-
-
-# Every command that reads a portal takes it as an optional last argument.
-root_argument = click.argument("root", required=False, metavar="[ROOT]")
-
-today_option = click.option(
-    "--today", metavar="YYYY-MM-DD",
-    help="Reference date for ages and future dates (default: $SOURCE_DATE_EPOCH, else the "
-         "system date).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,8 +60,8 @@ def check(root: str | None, output_format: str | None, strict: bool, no_cache: b
 
     Exit status: 0 no errors, 1 errors found, 2 usage error.
     """
-    portal_root = _portal_root(root)
-    reference_date = _today(today)
+    portal_root = resolve_root(root)
+    reference_date = reference_day(today)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     result = check_portal(portal_root, reference_date, strict=strict, use_cache=not no_cache,
@@ -137,7 +89,7 @@ def _mkdocs(command: str, root: Path, today: str | None, *args: str) -> None:
     # Material's banner about MkDocs 2 would bury our messages; mkdocs is pinned <2.
     environment = {"NO_MKDOCS_2_WARNING": "1", **os.environ}
     if today:
-        day = _today(today)
+        day = reference_day(today)
         environment["SOURCE_DATE_EPOCH"] = _epoch(day)
     _ensure_docs_dir(root)
     config = str(root / CONFIG_FILE)
@@ -169,11 +121,17 @@ def build(root: str | None, site_dir: str | None, strict: bool, today: str | Non
     when the build succeeded: a failed or interrupted build leaves the previous
     site as it was.
     """
-    from .publish import UnsafeSiteDir, build_and_swap, check_site_dir, failure_line, mkdocs_command
+    from ..publish import (
+        UnsafeSiteDir,
+        build_and_swap,
+        check_site_dir,
+        failure_line,
+        mkdocs_command,
+    )
 
-    portal_root = _portal_root(root)
+    portal_root = resolve_root(root)
     _refuse_unsafe_config(portal_root)
-    day = _today(today)
+    day = reference_day(today)
     site = Path(site_dir).resolve() if site_dir else _configured_site_dir(portal_root)
     try:
         check_site_dir(site, portal_root,
@@ -241,16 +199,16 @@ def serve(root: str | None, dev_addr: str, full: bool, today: str | None) -> Non
     second even in a large portal; problems are printed here as `portal check`
     prints them, and a broken file never stops the preview.
     """
-    portal_root = _portal_root(root)
+    portal_root = resolve_root(root)
     _refuse_unsafe_config(portal_root)
     if full:
         _mkdocs("serve", portal_root, today, "--dev-addr", dev_addr)
     from mkdocs.exceptions import MkDocsException
 
-    from .devserver import CannotServe, NotConfigured
-    from .devserver import serve as preview
+    from ..devserver import CannotServe, NotConfigured
+    from ..devserver import serve as preview
 
-    day = _today(today)  # also refuses a bad SOURCE_DATE_EPOCH before anything starts
+    day = reference_day(today)  # also refuses a bad SOURCE_DATE_EPOCH before anything starts
     if today:  # the plugin and MkDocs read the date from here, as under `mkdocs serve`
         os.environ["SOURCE_DATE_EPOCH"] = _epoch(day)
     _ensure_docs_dir(portal_root)
@@ -277,17 +235,17 @@ def generate(root: str | None, out_dir: str, today: str | None) -> None:
     portal's folder (the one with mkdocs.yml); without it, the nearest folder
     upward from here that holds mkdocs.yml, as git finds its repository.
     """
-    from . import history  # the site's modules load only for the commands that render
-    from .render import SiteRenderer, TemplateFailure
+    from .. import history  # the site's modules load only for the commands that render
+    from ..render import SiteRenderer, TemplateFailure
 
-    portal_root = _portal_root(root)
+    portal_root = resolve_root(root)
     _refuse_unsafe_config(portal_root)
-    result = check_portal(portal_root, _today(today))
+    result = check_portal(portal_root, reference_day(today))
     if result.errors:
         sys.stdout.write(format_text(result))
         sys.exit(EXIT_PROBLEMS)
     out = Path(out_dir)
-    reference_date = _today(today)
+    reference_date = reference_day(today)
     try:
         renderer = SiteRenderer(result.catalog, result.config, reference_date,
                                 template_dir=portal_root / result.config.templates,

@@ -1,0 +1,8 @@
+"""The `portal` command: click commands for check, build, serve, generate, new and
+schema (commands.py, scaffold.py, json_schema.py) and what they share
+(options.py). The top of the package: it may import everything below it.
+"""
+
+from .commands import main
+
+__all__ = ["main"]
