@@ -63,7 +63,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from . import history, pagefind
+from . import pagefind
 from .check.livecheck import LiveCheck
 from .check.pipeline import PortalResult
 from .check.processes import terminate
@@ -73,7 +73,8 @@ from .core.config_guard import unsafe_config
 from .core.model import Kind
 from .core.routes import FEED_PATH, SECTIONS
 from .plugin import InsightPortalPlugin
-from .render import SiteRenderer
+from .site import history
+from .site.render import SiteRenderer
 
 log = logging.getLogger("mkdocs.portal.serve")
 

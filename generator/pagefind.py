@@ -43,7 +43,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .check.processes import terminate
 from .core.catalog import Catalog
 from .core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
-from .render import STATUS_LABELS
+from .site.render import STATUS_LABELS
 
 log = get_plugin_logger(__name__)
 
@@ -135,7 +135,7 @@ def _in_nav(nav: object, target: str) -> bool:
 
 def add_files(files: Files, config: MkDocsConfig) -> None:
     """The search page (in the nav) and the script that runs it over Pagefind's API."""
-    script = resources.files("generator").joinpath("assets", Path(SCRIPT).name)
+    script = resources.files("generator.site").joinpath("assets", Path(SCRIPT).name)
     content = {
         SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(facets=html.escape(json.dumps(FACETS)),
                                                 order=html.escape(json.dumps(FACET_ORDER))),

@@ -31,7 +31,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import budget, history, lastmod, pagefind, prebuild, prerender
+from . import budget, pagefind, prebuild, prerender
 from .check.pipeline import check_portal
 from .check.report import format_problem
 from .core.catalog import Catalog
@@ -43,9 +43,10 @@ from .core.problems import Severity, make_problem
 from .core.routes import ASSETS, SECTIONS
 from .core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
 from .core.validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
-from .html_stash import restore_blocks, search_view
-from .render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
-from .sandbox import ClosedSandbox, sandboxed_copy
+from .site import history, lastmod
+from .site.html_stash import restore_blocks, search_view
+from .site.render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
+from .site.sandbox import ClosedSandbox, sandboxed_copy
 
 log = get_plugin_logger(__name__)
 
@@ -503,7 +504,7 @@ class ThemeSandbox(ClosedSandbox):
 
 
 def sandboxed(env: Environment) -> Environment:
-    """The theme's environment, rendering in the closed sandbox (generator/sandbox.py):
+    """The theme's environment, rendering in the closed sandbox (generator/site/sandbox.py):
     a `custom_dir` template (a pull request may change it) can neither reach
     Python's internals nor call MkDocs' objects' methods. Only then: the sandbox
     costs time."""

@@ -8,7 +8,7 @@ dialog open with results; and the narrow (phone) layout of the pages that change
 width.
 
 Material for MkDocs' own defaults fail some rules; the fixes live in
-generator/assets/insight-portal.css and generator/overrides/ (see the comments there).
+generator/site/assets/insight-portal.css and generator/overrides/ (see the comments there).
 """
 
 from __future__ import annotations

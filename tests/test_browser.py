@@ -2,7 +2,7 @@
 
 Headless Debian Chromium driven by Playwright, on the sample built once per session and
 served from a local port (tests/browser_support.py). Expected values come from the
-pipeline (the catalog, generator.analysis), never from the page itself.
+pipeline (the catalog, generator.site.analysis), never from the page itself.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from generator import analysis
 from generator.core.catalog import Catalog
 from generator.core.model import Insight
+from generator.site import analysis
 
 if TYPE_CHECKING:
     from browser_support import Tab

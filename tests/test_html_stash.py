@@ -12,8 +12,8 @@ from conftest import REPO, TODAY, PortalFactory
 from test_rules import INSIGHT, changed
 
 from generator.check.pipeline import check_portal
-from generator.html_stash import placeholder, restore_blocks, search_view, stash_blocks
-from generator.render import SiteRenderer
+from generator.site.html_stash import placeholder, restore_blocks, search_view, stash_blocks
+from generator.site.render import SiteRenderer
 
 # What MkDocs gives Python-Markdown for the sample's mkdocs.yml.
 EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition"]
@@ -63,7 +63,7 @@ def test_restore_without_blocks_returns_the_page_unchanged(html: str) -> None:
 
 
 def test_stash_round_trip_keeps_bodies_in_place() -> None:
-    from generator.html_stash import BODY_MARK
+    from generator.site.html_stash import BODY_MARK
 
     text, blocks, tail = stash_blocks(f"<div>a</div>\n\n{BODY_MARK}\n\n<p>b</p>\n",
                                       ["<div>body</div>"])

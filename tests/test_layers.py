@@ -34,8 +34,8 @@ def test_the_import_contracts_hold() -> None:
 @pytest.mark.parametrize(("module", "added", "reported"), [
     ("model.py", "import mkdocs", "generator.core.model -> mkdocs"),
     # A lazy import inside a function counts too (the link check once did this).
-    ("validate/corpus.py", "def _pages():\n    from ...render import SECTIONS\n",
-     "generator.core.validate.corpus -> generator.render"),
+    ("validate/corpus.py", "def _pages():\n    from ...site.render import SECTIONS\n",
+     "generator.core.validate.corpus -> generator.site.render"),
 ])
 def test_a_wrong_way_import_breaks_the_contract(module: str, added: str, reported: str,
                                                 tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from test_benchmarks import corpus
 
 from generator.check.pipeline import check_portal
 from generator.core.routes import INDEX_DATA
-from generator.render import SiteRenderer
+from generator.site.render import SiteRenderer
 
 TODAY = dt.date(2026, 11, 24)
 SMALL, LARGE = 400, 1600

@@ -19,7 +19,7 @@ from test_accessibility import COLOUR_RULES, axe, report, switch_to_dark
 
 from generator.core.catalog import Catalog
 from generator.core.model import DecisionStatus, InsightSeverity
-from generator.render import STATUS_LABELS
+from generator.site.render import STATUS_LABELS
 
 if TYPE_CHECKING:
     from browser_support import Tab

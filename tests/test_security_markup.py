@@ -268,7 +268,7 @@ def test_control_and_private_use_characters_are_check_errors_with_a_line(
 def test_a_forged_placeholder_is_never_filled_with_the_pages_own_html(tmp_path) -> None:
     """The preview renders pages even with errors: a body naming a placeholder
     still shows as written, and the page's own blocks stay where they belong."""
-    from generator.html_stash import restore_blocks, stash_blocks
+    from generator.site.html_stash import restore_blocks, stash_blocks
 
     forged = "Text \ue000ip-stash:0\ue000 and <!--ip-stash:0--><p>x</p><!--/ip-stash-->"
     markdown, blocks, _ = stash_blocks('<div class="ip-panel">decision</div>\n\nBODY\n', [])

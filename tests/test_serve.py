@@ -26,7 +26,7 @@ from test_rules import INSIGHT, PERSONA, base, changed
 
 from generator.check.livecheck import LiveCheck
 from generator.check.pipeline import check_portal
-from generator.render import SiteRenderer
+from generator.site.render import SiteRenderer
 
 OLD_TITLE = "Delivery fee surprises shoppers at checkout"
 NEW_TITLE = "Fee shock at checkout"

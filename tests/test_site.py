@@ -32,9 +32,9 @@ import pytest
 from conftest import BASE_FILES, MKDOCS_YML, REPO, TODAY, PortalFactory, run_portal
 from lxml.html import HtmlElement
 
-from generator import analysis
 from generator.check.pipeline import PortalResult, check_portal
 from generator.core.model import DecisionStatus, Kind
+from generator.site import analysis
 
 EPOCH = "1795478400"  # SOURCE_DATE_EPOCH of TODAY, 2026-11-24 00:00 UTC
 SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Tags", "What's new"]
@@ -699,7 +699,7 @@ def test_reminders_never_fail_a_strict_build(make_portal: PortalFactory, tmp_pat
 
 def test_portal_template_override_changes_the_insight_page(
         make_portal: PortalFactory, tmp_path: Path) -> None:
-    packaged = resources.files("generator").joinpath("templates", "insight.md.j2").read_text(
+    packaged = resources.files("generator.site").joinpath("templates", "insight.md.j2").read_text(
         encoding="utf-8")
     marker = '<p class="portal-override">Overridden by this portal</p>\n'
     root = make_portal({**DOCS, "templates/insight.md.j2": packaged + "\n" + marker},
@@ -918,7 +918,7 @@ def test_home_decision_debt_shows_the_ten_longest_waits_and_links_to_the_rest(
 
 @pytest.mark.parametrize("directory_urls", [True, False])
 def test_links_between_pages_match_posix_relative_paths(directory_urls: bool) -> None:
-    from generator.render import Linker
+    from generator.site.render import Linker
 
     pages = ["index.md", "insights/index.md", "insights/a-b.md", "personas/p.md",
              "journeys/j.md", "tags/index.md", "assets/insight-index.json", "feed.xml",

@@ -235,8 +235,8 @@ def generate(root: str | None, out_dir: str, today: str | None) -> None:
     portal's folder (the one with mkdocs.yml); without it, the nearest folder
     upward from here that holds mkdocs.yml, as git finds its repository.
     """
-    from .. import history  # the site's modules load only for the commands that render
-    from ..render import SiteRenderer, TemplateFailure
+    from ..site import history  # the site's modules load only for the commands that render
+    from ..site.render import SiteRenderer, TemplateFailure
 
     portal_root = resolve_root(root)
     _refuse_unsafe_config(portal_root)

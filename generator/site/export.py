@@ -16,10 +16,10 @@ import math
 from enum import Enum
 from typing import Any
 
-from .core.catalog import Catalog
-from .core.model import Entry, Kind
-from .core.routes import export_path
-from .core.sanitize import shown_body
+from ..core.catalog import Catalog
+from ..core.model import Entry, Kind
+from ..core.routes import export_path
+from ..core.sanitize import shown_body
 
 # Internal bookkeeping, not part of an entry's content.
 _SKIP = {"origin", "links"}

@@ -3,7 +3,7 @@ templates, the index data, exports, assets and redirects for renamed entries.
 
 Knows nothing of MkDocs: the plugin hands these files to MkDocs, and
 `portal generate` writes them to a folder for any other builder.
-Templates live in generator/templates/; a portal overrides any of them by
+Templates live in generator/site/templates/; a portal overrides any of them by
 putting a file of the same name in its own `templates/` folder.
 """
 
@@ -25,12 +25,12 @@ import jinja2
 from markupsafe import Markup
 
 from . import analysis
-from .check.parallel import map_indexed
-from .core.catalog import Catalog
-from .core.config import PortalConfig
-from .core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
-from .core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
-from .core.sanitize import shown_body
+from ..check.parallel import map_indexed
+from ..core.catalog import Catalog
+from ..core.config import PortalConfig
+from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
+from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
+from ..core.sanitize import shown_body
 from .export import export_files
 from .feed import atom_feed
 from .history import Event
@@ -178,7 +178,7 @@ def _environment(template_dir: Path | None, root: Path | None = None) -> jinja2.
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
         loaders.append(_ContainedLoader(overrides, root or overrides.parent))
-    loaders.append(jinja2.PackageLoader("generator", "templates"))
+    loaders.append(jinja2.PackageLoader("generator.site", "templates"))
     # Overrides come from the repository, which a pull request may change: with
     # any of them, every template renders in Jinja's sandbox, which refuses
     # Python's internals (`cycler.__init__.__globals__.os`). Our own templates
@@ -290,7 +290,7 @@ class SiteRenderer:
             yield GeneratedFile(path, content)
         for name in ASSETS:
             yield GeneratedFile(f"assets/{name}",
-                                resources.files("generator").joinpath("assets", name).read_text(
+                                resources.files("generator.site").joinpath("assets", name).read_text(
                                     encoding="utf-8"))
         yield GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n")
 
@@ -488,7 +488,7 @@ class SiteRenderer:
             content = export_files(self.catalog).get(src_uri)
             return None if content is None else GeneratedFile(src_uri, content)
         if folder == "assets" and name in ASSETS:
-            return GeneratedFile(src_uri, resources.files("generator").joinpath(
+            return GeneratedFile(src_uri, resources.files("generator.site").joinpath(
                 "assets", name).read_text(encoding="utf-8"))
         if src_uri == "robots.txt":
             return GeneratedFile(src_uri, "User-agent: *\nDisallow: /\n")

@@ -17,8 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.catalog import Catalog
-from .core.model import DecisionStatus
+from ..core.catalog import Catalog
+from ..core.model import DecisionStatus
 
 ADDED = "added"
 DECIDED = "decision"

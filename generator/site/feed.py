@@ -6,8 +6,8 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from .core.catalog import Catalog
-from .core.routes import FEED_PATH
+from ..core.catalog import Catalog
+from ..core.routes import FEED_PATH
 from .history import ADDED, Event
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -25,8 +25,8 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from .core.catalog import Catalog
-from .core.model import Kind
+from ..core.catalog import Catalog
+from ..core.model import Kind
 from .history import Event, git_log_records
 
 
@@ -35,7 +35,7 @@ def git_last_changed(root: Path, folders: Iterable[str]) -> dict[str, dt.date]:
     it, for every committed file under `folders`; empty outside a repository.
 
     One `git log --name-only`, newest first: a path's first appearance is its
-    last change. Committer dates, as generator/history.py reads them.
+    last change. Committer dates, as generator/site/history.py reads them.
     """
     changed: dict[str, dt.date] = {}
     for date, names in git_log_records(root, ["--name-only", "--", *folders]):

@@ -21,8 +21,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .core.catalog import Catalog
-from .core.model import DecisionStatus, Insight, InsightKind, Journey, Stage
+from ..core.catalog import Catalog
+from ..core.model import DecisionStatus, Insight, InsightKind, Journey, Stage
 
 ACTED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE})
 CLOSED = frozenset({DecisionStatus.DONE, DecisionStatus.SUPERSEDED})
