@@ -8,7 +8,7 @@ dialog open with results; and the narrow (phone) layout of the pages that change
 width.
 
 Material for MkDocs' own defaults fail some rules; the fixes live in
-generator/site/assets/insight-portal.css and generator/overrides/ (see the comments there).
+generator/site/assets/insight-portal.css and generator/mkdocs/overrides/ (see the comments there).
 """
 
 from __future__ import annotations
@@ -177,13 +177,13 @@ def test_axe_finds_no_violation_on_a_phone(
 
 
 def test_search_partial_override_differs_from_materials_only_by_the_dialog_name() -> None:
-    """generator/overrides/partials/search.html is a copy of Material's: when Material
+    """generator/mkdocs/overrides/partials/search.html is a copy of Material's: when Material
     changes its partial, the copy must be refreshed (copy it, add the aria-label again)."""
     import material
 
     theirs = (Path(material.__file__).parent / "templates" / "partials" / "search.html"
               ).read_text(encoding="utf-8")
-    ours = (REPO / "generator" / "overrides" / "partials" / "search.html").read_text(
+    ours = (REPO / "generator" / "mkdocs" / "overrides" / "partials" / "search.html").read_text(
         encoding="utf-8")
 
     def body(template: str) -> str:
@@ -196,7 +196,7 @@ def test_search_partial_override_differs_from_materials_only_by_the_dialog_name(
 def test_theme_overrides_come_after_the_portals_own_custom_dir(tmp_path: Path) -> None:
     from mkdocs.config import load_config
 
-    from generator.plugin import OVERRIDES, add_theme_overrides
+    from generator.mkdocs.plugin import OVERRIDES, add_theme_overrides
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "mine").mkdir()

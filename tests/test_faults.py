@@ -22,8 +22,8 @@ from test_benchmarks import corpus
 from test_publishing import fingerprint, leftovers
 
 import generator
-from generator import publish
 from generator.check.parallel import WORKERS_VARIABLE
+from generator.mkdocs import publish
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -663,7 +663,7 @@ def test_include_extensions_and_template_plugins_are_refused() -> None:
 
     from mkdocs.exceptions import PluginError
 
-    from generator.plugin import refuse_includes
+    from generator.mkdocs.plugin import refuse_includes
 
     def config(extensions=(), options=None, plugins=()):
         return SimpleNamespace(markdown_extensions=list(extensions), mdx_configs=options or {},

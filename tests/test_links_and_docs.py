@@ -222,7 +222,7 @@ def test_a_build_that_goes_on_despite_errors_publishes_nothing_from_outside(
 
 def test_the_live_preview_serves_nothing_from_outside(hostile: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.devserver import PreviewSite
+    from generator.mkdocs.devserver import PreviewSite
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     preview = PreviewSite(hostile)
@@ -266,7 +266,7 @@ def test_script_in_a_hand_written_page_never_reaches_the_site(make_portal,
 
 def test_the_last_check_also_reads_hand_written_pages(tmp_path: Path) -> None:
     """What Markdown made of a hand-written page is read once more after conversion."""
-    from generator.plugin import InsightPortalPlugin
+    from generator.mkdocs.plugin import InsightPortalPlugin
 
     plugin = InsightPortalPlugin()
     plugin.root = tmp_path

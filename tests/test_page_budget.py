@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import MKDOCS_YML, REPO, TODAY, run_portal, write_portal
 
-from generator import budget
 from generator.core.sanitize import nesting_depth
+from generator.mkdocs import budget
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from pathological import SHAPES  # noqa: E402
@@ -137,7 +137,7 @@ def test_the_preview_answers_with_the_notice(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview renders pages in its request threads, where no signal reaches:
     the budget holds there too."""
-    from generator.devserver import PreviewSite
+    from generator.mkdocs.devserver import PreviewSite
 
     root = write_portal(tmp_path / "portal", {"insights/transcript.md": FRONT + SLOW_TO_CONVERT,
                                               "docs/.keep": ""})

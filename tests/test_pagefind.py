@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 from conftest import TODAY, run_portal, write_portal
 
-from generator import pagefind
+from generator.mkdocs import pagefind
 
 PAGEFIND_YML = """\
 site_name: Test portal

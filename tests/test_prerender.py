@@ -1,4 +1,4 @@
-"""Pages converted on the second core (generator/prerender.py) are exactly the
+"""Pages converted on the second core (generator/mkdocs/prerender.py) are exactly the
 pages MkDocs would have converted itself, and what the conversion logs still
 reaches the build's log."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_benchmarks import corpus
 
-from generator import prebuild, prerender
 from generator.check.parallel import WORKERS_VARIABLE
+from generator.mkdocs import prebuild, prerender
 
 TODAY = "2026-11-24"
 INSIGHTS = 450  # above prerender.MIN_PAGES
@@ -142,7 +142,7 @@ def on_page_context(context, page, **kwargs):
 def _material_config(root: Path, extra: str = "") -> object:
     from mkdocs.config import load_config
 
-    from generator.plugin import add_theme_overrides
+    from generator.mkdocs.plugin import add_theme_overrides
 
     (root / "docs").mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(
@@ -155,7 +155,7 @@ def _material_config(root: Path, extra: str = "") -> object:
 
 def test_templates_are_rendered_elsewhere_only_when_every_page_context_handler_is_known(
         tmp_path: Path) -> None:
-    from generator.plugin import OVERRIDES
+    from generator.mkdocs.plugin import OVERRIDES
 
     assert prebuild.usable(_material_config(tmp_path / "plain"), [str(OVERRIDES)])
     # A hook's on_page_context could do work a worker's copy of the build would lose.

@@ -20,7 +20,7 @@ import pytest
 from conftest import MKDOCS_YML, REPO, TODAY, PortalFactory, run_portal
 from test_history import commit, git
 
-from generator import publish
+from generator.mkdocs import publish
 
 SITE_URL_YML = MKDOCS_YML.replace("site_name: Test portal\n",
                                   "site_name: Test portal\nsite_url: https://portal.example/\n")

@@ -18,7 +18,7 @@ from conftest import MKDOCS_YML, TODAY, PortalFactory, run_portal
 from test_cli import DONE_WITHOUT_OUTCOME, LONG_UNDECIDED, STATUS_LINE, check
 
 from generator.check.pipeline import check_portal
-from generator.devserver import report
+from generator.mkdocs.devserver import report
 
 WARNING_LINE = (f"insights/shipped.md:{STATUS_LINE}: warning: decision is done but has no "
                 "outcome [done-without-outcome]")

@@ -515,7 +515,7 @@ def test_a_heading_id_cannot_break_out_of_the_table_of_contents(make_portal, tmp
 def test_a_toc_entry_is_escaped_whatever_made_its_id(make_portal, tmp_path) -> None:
     from types import SimpleNamespace
 
-    from generator.plugin import escape_toc_ids
+    from generator.mkdocs.plugin import escape_toc_ids
     inner = SimpleNamespace(id='a"b', children=[])
     outer = SimpleNamespace(id="plain", children=[inner])
     escape_toc_ids([outer])

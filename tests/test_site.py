@@ -944,7 +944,7 @@ def test_large_generated_files_wait_on_disk_and_arrive_whole(tmp_path: Path,
     from mkdocs.commands.build import build as mkdocs_build_in_process
     from mkdocs.config import load_config
 
-    from generator import plugin
+    from generator.mkdocs import plugin
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795478400")
     sites = {}

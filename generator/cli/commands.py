@@ -121,7 +121,7 @@ def build(root: str | None, site_dir: str | None, strict: bool, today: str | Non
     when the build succeeded: a failed or interrupted build leaves the previous
     site as it was.
     """
-    from ..publish import (
+    from ..mkdocs.publish import (
         UnsafeSiteDir,
         build_and_swap,
         check_site_dir,
@@ -205,8 +205,8 @@ def serve(root: str | None, dev_addr: str, full: bool, today: str | None) -> Non
         _mkdocs("serve", portal_root, today, "--dev-addr", dev_addr)
     from mkdocs.exceptions import MkDocsException
 
-    from ..devserver import CannotServe, NotConfigured
-    from ..devserver import serve as preview
+    from ..mkdocs.devserver import CannotServe, NotConfigured
+    from ..mkdocs.devserver import serve as preview
 
     day = reference_day(today)  # also refuses a bad SOURCE_DATE_EPOCH before anything starts
     if today:  # the plugin and MkDocs read the date from here, as under `mkdocs serve`

@@ -31,7 +31,7 @@ class PortalConfig:
     tags: frozenset[str] | None = None
     personal_data_allow: tuple[re.Pattern[str], ...] = field(default=())
     templates: str = "templates"  # the portal's folder of template overrides
-    search: str = "material"  # search backend: material | pagefind (generator/pagefind.py)
+    search: str = "material"  # search backend: material | pagefind (generator/mkdocs/pagefind.py)
 
 
 _INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")

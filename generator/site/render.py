@@ -24,13 +24,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import analysis
 from ..check.parallel import map_indexed
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig
 from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
 from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
 from ..core.sanitize import shown_body
+from . import analysis
 from .export import export_files
 from .feed import atom_feed
 from .history import Event
@@ -289,9 +289,8 @@ class SiteRenderer:
         for path, content in export_files(self.catalog).items():
             yield GeneratedFile(path, content)
         for name in ASSETS:
-            yield GeneratedFile(f"assets/{name}",
-                                resources.files("generator.site").joinpath("assets", name).read_text(
-                                    encoding="utf-8"))
+            asset = resources.files("generator.site").joinpath("assets", name)
+            yield GeneratedFile(f"assets/{name}", asset.read_text(encoding="utf-8"))
         yield GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n")
 
     def _insight_page(self, index: int) -> GeneratedFile:
@@ -442,7 +441,7 @@ class SiteRenderer:
                 yield GeneratedFile(src, html)
 
 
-    # --- one file at a time, for the preview server (generator/devserver.py) ------------
+    # --- one file at a time, for the preview server (generator/mkdocs/devserver.py) ------------
 
     def src_uris(self) -> list[str]:
         """The src_uri of every file `files()` yields, without rendering any.

@@ -38,7 +38,7 @@ from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from .check.processes import die_with_parent, this_process
+from ..check.processes import die_with_parent, this_process
 
 STAGING_MARK = ".building-"  # .site.building-<pid>-<random>: the new site being built
 REPLACED_MARK = ".replaced-"  # .site.replaced-<pid>-<random>: the old site, being deleted
@@ -73,7 +73,7 @@ def mkdocs_command(*args: str) -> list[str]:
     """`mkdocs ARGS` in a new process, through run_mkdocs. With -P: `python -m`
     would put the current folder (the portal, a pull request's files) first on
     the import path, so a folder named like a module MkDocs imports would run."""
-    return [sys.executable, "-P", "-m", "generator.publish", *args]
+    return [sys.executable, "-P", "-m", "generator.mkdocs.publish", *args]
 
 
 def build_and_swap(command: Callable[[Path], list[str]], environment: dict[str, str],

@@ -63,18 +63,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from ..check.livecheck import LiveCheck
+from ..check.pipeline import PortalResult
+from ..check.processes import terminate
+from ..check.report import counts, format_problem, plural
+from ..core.config import resolve_today
+from ..core.config_guard import unsafe_config
+from ..core.model import Kind
+from ..core.routes import FEED_PATH, SECTIONS
+from ..site import history
+from ..site.render import SiteRenderer
 from . import pagefind
-from .check.livecheck import LiveCheck
-from .check.pipeline import PortalResult
-from .check.processes import terminate
-from .check.report import counts, format_problem, plural
-from .core.config import resolve_today
-from .core.config_guard import unsafe_config
-from .core.model import Kind
-from .core.routes import FEED_PATH, SECTIONS
 from .plugin import InsightPortalPlugin
-from .site import history
-from .site.render import SiteRenderer
 
 log = logging.getLogger("mkdocs.portal.serve")
 
@@ -398,7 +398,7 @@ class SearchIndex:
         os.close(fd)
         self.output, self.started_generation = Path(name), self.site.generation
         self.process = subprocess.Popen(  # same process group: a killpg ends it too
-            [sys.executable, "-m", "generator.devserver", str(self.site.root), name],
+            [sys.executable, "-m", "generator.mkdocs.devserver", str(self.site.root), name],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             # Its temporary files go in ours, which we delete whatever happens to it.
             env={**os.environ, "TMPDIR": self.site.site_dir})

@@ -9,7 +9,7 @@ output is handed to plugins — the page's template context, every plugin's
 the order MkDocs builds them. MkDocs still builds each of those pages in this
 process, so every plugin sees every page event here (search indexes the page,
 `on_post_page` handlers run, MkDocs writes the file), but through a template
-that prints the worker's HTML (`PASS_THROUGH`, in generator/overrides/).
+that prints the worker's HTML (`PASS_THROUGH`, in generator/mkdocs/overrides/).
 
 Used only with the Material theme (whose template folder has that template)
 and when no plugin other than search and the portal's handles
@@ -32,7 +32,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .check.parallel import worker_count
+from ..check.parallel import worker_count
 from .prerender import Ahead, capture_log, replay, worker_share
 
 PASS_THROUGH = "insight-portal-prebuilt.html"  # prints the context's PREBUILT

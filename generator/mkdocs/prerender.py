@@ -34,7 +34,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from .check.parallel import Stream, stream_indexed, worker_count
+from ..check.parallel import Stream, stream_indexed, worker_count
 
 MIN_PAGES = 400  # below this, forking costs more than it saves
 # Of every twenty pages, the worker converts eleven and this process nine: this

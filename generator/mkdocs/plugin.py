@@ -31,22 +31,22 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..check.pipeline import check_portal
+from ..check.report import format_problem
+from ..core.catalog import Catalog
+from ..core.config import resolve_today
+from ..core.config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
+from ..core.loader import MAX_FILE_BYTES, in_repository, read_source
+from ..core.model import Entry, Kind
+from ..core.problems import Severity, make_problem
+from ..core.routes import ASSETS, SECTIONS
+from ..core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
+from ..core.validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
+from ..site import history, lastmod
+from ..site.html_stash import restore_blocks, search_view
+from ..site.render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
+from ..site.sandbox import ClosedSandbox, sandboxed_copy
 from . import budget, pagefind, prebuild, prerender
-from .check.pipeline import check_portal
-from .check.report import format_problem
-from .core.catalog import Catalog
-from .core.config import resolve_today
-from .core.config_guard import INCLUDE_EXTENSIONS, TEMPLATE_PLUGINS, extension_name
-from .core.loader import MAX_FILE_BYTES, in_repository, read_source
-from .core.model import Entry, Kind
-from .core.problems import Severity, make_problem
-from .core.routes import ASSETS, SECTIONS
-from .core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth, svg_risk
-from .core.validate.corpus import SVG_SUFFIXES, svg_file_risk, theme_meta_problems
-from .site import history, lastmod
-from .site.html_stash import restore_blocks, search_view
-from .site.render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
-from .site.sandbox import ClosedSandbox, sandboxed_copy
 
 log = get_plugin_logger(__name__)
 
@@ -740,7 +740,7 @@ OVERRIDES = Path(__file__).parent / "overrides"
 
 
 def add_theme_overrides(config: MkDocsConfig) -> None:
-    """Material partials fixed for accessibility (generator/overrides/), searched before
+    """Material partials fixed for accessibility (generator/mkdocs/overrides/), searched before
     Material's own templates but after the portal's `custom_dir`, which still wins."""
     if config.theme.name != "material" or str(OVERRIDES) in config.theme.dirs:
         return

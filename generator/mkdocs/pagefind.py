@@ -40,10 +40,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .check.processes import terminate
-from .core.catalog import Catalog
-from .core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
-from .site.render import STATUS_LABELS
+from ..check.processes import terminate
+from ..core.catalog import Catalog
+from ..core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
+from ..site.render import STATUS_LABELS
 
 log = get_plugin_logger(__name__)
 
