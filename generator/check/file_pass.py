@@ -16,10 +16,10 @@ from ..core.model import Entry
 from ..core.problems import Problem, make_problem
 from ..core.validate.entries import check_document
 from .cache_codec import decode_result, encode_result
-from .parallel import map_indexed
+from .parallel import FORK_MIN_ITEMS, map_indexed
 
 FileResult = tuple[Entry | None, list[Problem]]
-PARALLEL_MIN_FILES = 400  # below this, one process is as fast as forking
+PARALLEL_MIN_FILES = FORK_MIN_ITEMS
 
 
 def check_file(source: SourceFile, raw: bytes, config: PortalConfig) -> FileResult:
@@ -33,12 +33,6 @@ def check_file(source: SourceFile, raw: bytes, config: PortalConfig) -> FileResu
     except Exception as error:  # a bug must not hide the other files' problems
         return None, [make_problem("internal-error", source.rel, 1,
                                    detail=f"{type(error).__name__}: {error}")]
-
-
-def check_files(sources: Sequence[SourceFile], raws: Sequence[bytes],
-                config: PortalConfig) -> list[bytes]:
-    """The encoded result of `check_file` for each file, in order (see `load_result`)."""
-    return [blob for blob, _ in check_files_summarised(sources, raws, config)]
 
 
 def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],

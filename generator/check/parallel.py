@@ -106,6 +106,11 @@ def _produce(parent: Parent, reader: multiprocessing.connection.Connection,
     writer.close()
 
 
+# Below this many items, forking costs more than it saves (measured in issue 5 for
+# checks, renders and both build workers alike): everything below stays in one process.
+FORK_MIN_ITEMS = 400
+
+
 def _other_threads() -> bool:
     """Whether threads besides this one run: forking then could copy a lock one of
     them holds. A thread marked `fork_safe` (the page budget's watchdog, which a

@@ -73,7 +73,7 @@ from ..core.model import Kind
 from ..core.routes import FEED_PATH, SECTIONS
 from ..site import history
 from ..site.render import SiteRenderer
-from . import pagefind
+from . import SEARCH_PLUGINS, pagefind
 from .plugin import InsightPortalPlugin
 
 log = logging.getLogger("mkdocs.portal.serve")
@@ -391,7 +391,7 @@ class SearchIndex:
 
     def _start(self) -> None:
         if self.process is not None or not any(
-                name in self.site.config.plugins for name in ("search", "material/search")):
+                name in self.site.config.plugins for name in SEARCH_PLUGINS):
             return
         fd, name = tempfile.mkstemp(prefix="search-index-", suffix=".json",
                                     dir=self.site.site_dir)
@@ -449,7 +449,7 @@ def build_search_index(root: Path, output: Path) -> None:
             _populate_page(page, config, site.files)
             context = get_context(site.nav, site.doc_files, config, page)
             config.plugins.on_page_context(context, page=page, config=config, nav=site.nav)
-        search = next(config.plugins[name] for name in ("material/search", "search")
+        search = next(config.plugins[name] for name in reversed(SEARCH_PLUGINS)
                       if name in config.plugins)
         search.on_post_build(config=config)
         shutil.move(Path(config.site_dir) / SEARCH_INDEX, output)

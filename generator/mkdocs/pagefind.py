@@ -44,6 +44,7 @@ from ..check.processes import terminate
 from ..core.catalog import Catalog
 from ..core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
 from ..site.render import STATUS_LABELS
+from . import SEARCH_PLUGINS
 
 log = get_plugin_logger(__name__)
 
@@ -100,7 +101,7 @@ def configure(config: MkDocsConfig) -> None:
     """Turn the built-in search off and wire the search page and header script in."""
     _background.stop()  # mkdocs serve: a rebuild starts; the last build's indexer is stale
     for name, plugin in config.plugins.items():
-        if name in ("search", "material/search") or name.endswith("/search"):
+        if name in SEARCH_PLUGINS or name.endswith("/search"):
             _disable(config, name, plugin)
     if config.nav is not None and not _in_nav(config.nav, SEARCH_PAGE):
         config.nav.append({NAV_TITLE: SEARCH_PAGE})

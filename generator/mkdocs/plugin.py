@@ -46,7 +46,7 @@ from ..site import history, lastmod
 from ..site.html_stash import restore_blocks, search_view
 from ..site.render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
 from ..site.sandbox import ClosedSandbox, sandboxed_copy
-from . import budget, pagefind, prebuild, prerender
+from . import SEARCH_PLUGINS, budget, pagefind, prebuild, prerender
 
 log = get_plugin_logger(__name__)
 
@@ -401,7 +401,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         html = self._without_dangerous_html(html, page, config)
         blocks = self.stashed.get(page.file.src_uri, ())
         if self.config.search == "material" and any(
-                name in config.plugins for name in ("search", "material/search")):
+                name in config.plugins for name in SEARCH_PLUGINS):
             return search_view(html, blocks)
         return restore_blocks(html, blocks)
 

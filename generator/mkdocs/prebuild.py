@@ -32,20 +32,20 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..check.parallel import worker_count
+from ..check.parallel import FORK_MIN_ITEMS, worker_count
+from . import SEARCH_PLUGINS
 from .prerender import Ahead, capture_log, replay, worker_share
 
 PASS_THROUGH = "insight-portal-prebuilt.html"  # prints the context's PREBUILT
 PREBUILT = "ip_prebuilt"
-MIN_PAGES = 400  # below this, forking costs more than it saves
+MIN_PAGES = FORK_MIN_ITEMS
 # The worker renders three pages in four; this process also runs every plugin's
 # page events for all of them and writes every file (measured at 10,000
 # insights: with 9 in 10 it waited 4 s for the worker, with 4 in 5 about 1.5 s).
 _WORKER_SHARE = (3, 4)
 _CHUNK = 20  # pages a message: ~1 MB of HTML
 _NO_TEMPLATE = object()  # the page's meta had no `template`
-SEARCH_PLUGINS = frozenset({"search", "material/search"})
-KNOWN_CONTEXT_PLUGINS = SEARCH_PLUGINS | {"insight-portal"}
+KNOWN_CONTEXT_PLUGINS = frozenset({*SEARCH_PLUGINS, "insight-portal"})
 
 
 @dataclass(slots=True)

@@ -34,9 +34,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from ..check.parallel import Stream, stream_indexed, worker_count
+from ..check.parallel import FORK_MIN_ITEMS, Stream, stream_indexed, worker_count
 
-MIN_PAGES = 400  # below this, forking costs more than it saves
+MIN_PAGES = FORK_MIN_ITEMS
 # Of every twenty pages, the worker converts eleven and this process nine: this
 # process also reads every page and runs every plugin's page events for all of
 # them (measured at 10,000 insights: with 3 in 5 it waited 2-3 s for the worker).

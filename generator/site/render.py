@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..check.parallel import map_indexed
+from ..check.parallel import FORK_MIN_ITEMS, map_indexed
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig
 from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
@@ -41,7 +41,6 @@ WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git kee
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
 LIST_LIMIT = 10
-PARALLEL_MIN_PAGES = 400  # insight pages are rendered on every core above this
 
 STATUS_LABELS = {
     DecisionStatus.NEW: "New",
@@ -276,7 +275,7 @@ class SiteRenderer:
                          events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
         yield GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
                                                  self.site_name, self.site_url, self.today))
-        yield from map_indexed(self._insight_page, len(self.insights), PARALLEL_MIN_PAGES)
+        yield from map_indexed(self._insight_page, len(self.insights), FORK_MIN_ITEMS)
         for persona in sorted(self.catalog.personas.values(), key=lambda p: p.id):
             yield self._entry_page("persona.md.j2", Kind.PERSONA, persona,
                                    **self._persona(persona))
