@@ -222,14 +222,10 @@ def render_within_budget(page: Page, config: MkDocsConfig, files: Files,
     Page.render(page, config, files)  # a few lines of our own Markdown
 
 
-def guard_render(page: Page, notice: Callable[[str, bool], str],
-                 ledger: Ledger | None = None) -> None:
+def guard_render(page: Page, notice: Callable[[str, bool], str], ledger: Ledger) -> None:
     """Make MkDocs' own call of `page.render` (and a worker's) keep the budget,
-    charged to the page's account in `ledger` when there is one."""
+    charged to the page's account in `ledger`."""
     def render(config: MkDocsConfig, files: Files) -> None:
-        if ledger is None:
-            render_within_budget(page, config, files, notice)
-            return
         with ledger.spend(page.file.src_uri) as left:
             render_within_budget(page, config, files, notice, left)
 
