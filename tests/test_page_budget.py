@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from pathological import SHAPES  # noqa: E402
 
 EDIT_URI = "https://git.example/portal/edit/main/"
-WITH_EDIT_URI = f"edit_uri: {EDIT_URI}\n" + MKDOCS_YML
 WITH_SEARCH = MKDOCS_YML.replace("plugins:\n", "plugins:\n  - search\n")
+# Search too: a page over budget once must not be charged again when indexed.
+WITH_EDIT_URI = f"edit_uri: {EDIT_URI}\n" + WITH_SEARCH
 FRONT = """\
 ---
 title: A very long transcript

@@ -158,18 +158,26 @@ class Ledger:
 
     def __init__(self) -> None:
         self._spent: dict[str, float] = {}
+        self._settled: set[str] = set()
 
     @contextmanager
     def spend(self, page: str) -> Iterator[float]:
         """Time the block against the page's account; it gets the seconds left."""
         start = time.monotonic()
         try:
-            yield PAGE_BUDGET_S - self._spent.get(page, 0.0)
+            yield PAGE_BUDGET_S if page in self._settled else \
+                PAGE_BUDGET_S - self._spent.get(page, 0.0)
         finally:
             self._spent[page] = self._spent.get(page, 0.0) + time.monotonic() - start
 
+    def settle(self, page: str) -> None:
+        """The page's text is now the notice, which costs nothing: what follows
+        (safety check, search) gets a whole budget, not what the text left."""
+        self._settled.add(page)
+
     def forget(self, page: str) -> None:
         self._spent.pop(page, None)
+        self._settled.discard(page)
 
 
 def run_in_thread(function: Callable[[str], R], argument: str, seconds: float) -> R:

@@ -360,6 +360,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                 log.warning(format_problem(make_problem(
                     "page-budget", path, 1, reason=reason,
                     what="its text" if entry is None else "the body"), hint=True))
+            self.ledger.settle(page.file.src_uri)
             text = budget_notice(path, page.edit_url, reason)
             span = self.body_spans.get(page.file.src_uri)
             if whole or span is None or span[0] + span[1] > len(markdown):
