@@ -24,8 +24,7 @@ import pytest
 from conftest import TODAY, PortalFactory
 from test_rules import INSIGHT, PERSONA, base, changed
 
-from generator.check.livecheck import LiveCheck
-from generator.check.pipeline import check_portal
+from generator.check.pipeline import Checker, check_portal
 from generator.site.render import SiteRenderer
 
 OLD_TITLE = "Delivery fee surprises shoppers at checkout"
@@ -254,7 +253,7 @@ def test_renderer_lists_and_renders_each_file_as_files_does(make_portal: PortalF
     assert renderer.file("insights/nope.md") is None
 
 
-def _same(live: LiveCheck, root: Path, **changes: object) -> None:
+def _same(live: Checker, root: Path, **changes: object) -> None:
     expected = check_portal(root, TODAY, use_cache=False)
     got = live.run(TODAY, **changes)  # type: ignore[arg-type]
     assert [p.as_dict() for p in got.problems] == [p.as_dict() for p in expected.problems]
@@ -266,7 +265,7 @@ def _same(live: LiveCheck, root: Path, **changes: object) -> None:
 def test_live_check_reports_what_check_portal_reports_after_each_save(
         make_portal: PortalFactory) -> None:
     root = make_portal()
-    live = LiveCheck(root)
+    live = Checker(root, keep=True)
     _same(live, root)
     insight = root / INSIGHT
     insight.write_text(changed(INSIGHT, "personas: [shopper]", "personas: [shoper]"),
@@ -297,7 +296,7 @@ def test_live_check_reports_what_check_portal_reports_after_each_save(
 
 def test_live_check_measures_ages_from_the_day_it_runs(make_portal: PortalFactory) -> None:
     root = make_portal()
-    live = LiveCheck(root)
+    live = Checker(root, keep=True)
     later = TODAY + dt.timedelta(days=400)
     assert live.run(later).reminders > live.run(TODAY).reminders
 
@@ -316,3 +315,16 @@ def test_a_change_to_mkdocs_yml_or_docs_sets_the_preview_up_again(make_portal: P
         (root / INSIGHT).write_text(changed(INSIGHT, f"title: {OLD_TITLE}",
                                             f"title: {NEW_TITLE}"), encoding="utf-8")
         assert server.shows("insights/fees-surprise/", NEW_TITLE), server.log
+
+
+def test_the_preview_reads_files_with_the_checks_guards(make_portal: PortalFactory) -> None:
+    """The preview's check is `portal check`'s: a pipe named like an insight is
+    reported, never read (reading one would wait forever)."""
+    root = make_portal()
+    live = Checker(root, keep=True)
+    live.run(TODAY)
+    fifo = root / "insights/pipe.md"
+    os.mkfifo(fifo)
+    _same(live, root, touched={str(fifo)})
+    assert [p.path for p in live.run(TODAY).problems if p.rule == "not-a-file"] == [
+        "insights/pipe.md"]

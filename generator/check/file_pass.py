@@ -38,9 +38,9 @@ def check_file(source: SourceFile, raw: bytes, config: PortalConfig) -> FileResu
 def check_files_summarised(sources: Sequence[SourceFile], raws: Sequence[bytes],
                            config: PortalConfig
                            ) -> list[tuple[bytes, tuple[str, Sequence[Problem]]]]:
-    """Like `check_files`, each result with its summary for the corpus cache
-    (see pipeline.py): a digest of the entry without its body text, and the
-    file's own problems. Read results with `load_result`."""
+    """`check_file` over many files, on every core; each result encoded, with its
+    summary for the corpus cache (see pipeline.py): a digest of the entry without
+    its body text, and the file's own problems. Read results with `load_result`."""
     def job(index: int) -> tuple[bytes, tuple[str, Sequence[Problem]]]:
         return encode_result(*check_file(sources[index], raws[index], config))
 

@@ -1,5 +1,13 @@
-"""load → validate → catalog, for a whole portal. Knows nothing of MkDocs or the
-terminal: the CLI and the MkDocs plugin are thin adapters on top of this.
+"""load → validate → catalog, for a whole portal: the one check pipeline.
+
+`portal check`, the build and the preview all run a `Checker`. Knows nothing of
+MkDocs or the terminal: the CLI and the MkDocs plugin are thin adapters on top.
+
+Each file's own result (parse, fields, body) comes, cheapest first, from
+memory (a `Checker` kept alive by `portal serve`), from `.portal-cache/` (see
+cache.py), or from checking it afresh on every core; the corpus pass (links,
+backlinks, ages) then runs over all of them — or, for `portal check`, is reused
+from the cache when nothing it reads changed.
 """
 
 from __future__ import annotations
@@ -8,7 +16,8 @@ import datetime as dt
 import gc
 import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.catalog import Catalog
@@ -19,16 +28,17 @@ from ..core.problems import Problem, Severity, make_problem, promote_warnings
 from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
+from .file_pass import FileResult
 
 
 @dataclass(slots=True)
 class PortalResult:
     root: Path
     config: PortalConfig
-    catalog: Catalog | None  # None when check_portal(need_catalog=False) reused the corpus pass
+    catalog: Catalog | None  # None when a run with need_catalog=False reused the corpus pass
     problems: list[Problem]  # sorted by path and line
     files_checked: int
-    cached_files: int = 0  # files whose per-file result came from the cache
+    cached_files: int = 0  # files whose own result came from memory or the cache
 
     @property
     def errors(self) -> int:
@@ -46,104 +56,257 @@ class PortalResult:
 
 def check_portal(root: Path, today: dt.date, strict: bool = False,
                  use_cache: bool = True, need_catalog: bool = True) -> PortalResult:
-    """Every problem in the portal at `root`, never stopping at the first.
+    """Every problem in the portal at `root`, never stopping at the first (one run).
 
     With `need_catalog=False` (`portal check`), a re-check whose files changed
     only in body text reuses the last corpus pass instead of loading every
     entry: the result's catalog is then None.
     """
-    try:
-        return _check_portal(root, today, strict, use_cache, need_catalog, fresh_cache=False)
-    except CacheCorrupt:
-        # A stored result did not verify or decode (see cache.py): check as if
-        # there were no cache, and write it anew.
-        return _check_portal(root, today, strict, use_cache, need_catalog, fresh_cache=True)
+    return Checker(root, use_cache=use_cache).run(today, strict=strict,
+                                                  need_catalog=need_catalog)
 
 
-def _check_portal(root: Path, today: dt.date, strict: bool, use_cache: bool,
-                  need_catalog: bool, fresh_cache: bool) -> PortalResult:
-    config, problems = load_config(root)
-    files = discover(root, problems)
-    cache = CheckCache.open(root, config, enabled=use_cache, fresh=fresh_cache)
-    blobs: list[CachedResult | None] = []
-    to_check: list[tuple[int, SourceFile, bytes, str, Signature]] = []
-    for source in files:
+@dataclass(slots=True)
+class _Known:
+    """A file's result as the last run of a kept `Checker` left it."""
+    signature: Signature
+    digest: str
+    result: FileResult
+
+
+# A file's result while a run gathers them: known to a kept checker (decoded
+# already), or as the cache stores it (decoded only if the run needs entries).
+_Gathered = _Known | CachedResult
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A file to check afresh: its place in the run's list, and what it was read as."""
+    index: int
+    source: SourceFile
+    raw: bytes
+    digest: str
+    signature: Signature
+
+
+class Checker:
+    """The check of the portal at `root`.
+
+    `keep=False` (`portal check`, the build): one run, per-file results from and
+    to `.portal-cache/`. `keep=True` (`portal serve`): results are also kept in
+    memory, next to each file's signature and content hash, so a re-run after a
+    save reads only the files that changed (or that the watcher named) and
+    checks only those whose content changed; the disk cache serves the first run.
+    """
+
+    def __init__(self, root: Path, use_cache: bool = True, keep: bool = False) -> None:
+        self.root = root
+        self.use_cache = use_cache
+        self.keep = keep
+        self.rechecked = 0  # files checked afresh (not from memory or cache) in the last run
+        self._real_root = os.path.realpath(root)
+        self._config: PortalConfig | None = None
+        self._files: list[SourceFile] | None = None
+        self._listing_problems: list[Problem] = []
+        self._rels: set[str] = set()
+        self._known: dict[str, _Known] = {}
+
+    def run(self, today: dt.date, strict: bool = False, need_catalog: bool = True,
+            touched: Collection[str] | None = None, rescan: bool = False) -> PortalResult:
+        """Check the portal. `touched` (kept checkers): the paths the file watcher
+        saw change — only those are looked at again (None: every file's signature
+        is compared). `rescan`: list the files again (a folder was created, moved
+        or deleted); a file created or deleted among `touched` does that by itself."""
         try:
-            stat = os.stat(source.file)
-            signature = (stat.st_mtime_ns, stat.st_size)
-            blob = cache.unchanged(source.rel, signature)
-            if blob is None:
-                raw = read_source(source.file)
-                digest = content_hash(raw)
-                blob = cache.get(source.rel, digest, signature)
+            return self._run(today, strict, need_catalog, touched, rescan, fresh_cache=False)
+        except CacheCorrupt:
+            # A stored result did not verify or decode (see cache.py): check as if
+            # there were no cache, and write it anew.
+            self._known = {}
+            return self._run(today, strict, need_catalog, None, True, fresh_cache=True)
+
+    def _run(self, today: dt.date, strict: bool, need_catalog: bool,
+             touched: Collection[str] | None, rescan: bool, fresh_cache: bool) -> PortalResult:
+        config, problems = load_config(self.root)
+        if config != self._config:  # the options decide per-file results: start afresh
+            self._config, self._known, touched = config, {}, None
+        changed = None if touched is None else {self._rel(path) for path in touched}
+        files = self._list(changed, rescan)
+        problems.extend(self._listing_problems)
+        # A kept checker reads the disk cache on its first run only: after that,
+        # memory knows more, and opening the cache costs seconds at 10,000 files.
+        cache = CheckCache.open(self.root, config, enabled=self.use_cache and not self._known,
+                                fresh=fresh_cache)
+        run = _Run(files, cache)
+        self._gather(run, changed, problems)
+        self._check_pending(run, config)
+        corpus_key = _corpus_key(run, config, today)
+
+        catalog: Catalog | None = None
+        reused = None if need_catalog or corpus_key is None else _reuse_corpus(cache, corpus_key,
+                                                                               self.root)
+        if reused is not None:
+            for source in files:
+                problems.extend(cache.summary(source.rel)[1])  # type: ignore[index]
+            problems.extend(reused)
+        else:
+            entries = self._entries(run, problems)
+            probes: dict[str, bool] = {}
+            catalog, corpus_problems = check_corpus(entries, files, self.root, config, today,
+                                                    probes)
+            problems.extend(corpus_problems)
+            if corpus_key is not None:
+                cache.corpus = (corpus_key, encode_corpus(corpus_problems, probes))
+        cache.save()
+        problems.extend(check_hand_written(self.root, files))  # docs/: a few pages, read afresh
+        if strict:
+            problems = promote_warnings(problems)
+        problems.sort(key=Problem.sort_key)
+        return PortalResult(self.root, config, catalog, problems, len(files),
+                            cache.hits + run.remembered)
+
+    # --- the files and their own results -----------------------------------------------
+
+    def _list(self, changed: set[str] | None, rescan: bool) -> list[SourceFile]:
+        """The portal's files: listed again unless a kept checker knows that none
+        was created, moved or deleted."""
+        if self._files is None or not self.keep or changed is None or rescan \
+                or self._created_or_deleted(changed):
+            self._listing_problems = []
+            self._files = discover(self.root, self._listing_problems)
+            self._rels = {source.rel for source in self._files}
+        return self._files
+
+    def _gather(self, run: _Run, changed: set[str] | None, problems: list[Problem]) -> None:
+        """Each file's result from memory or the cache where its content is known;
+        the rest, read, to check afresh. A file that cannot be read is a problem
+        and drops out of the run."""
+        for source in run.files:
+            previous = self._known.get(source.rel)
+            if previous is not None and changed is not None and source.rel not in changed:
+                run.remember(source, previous)  # the watcher saw no change
+                continue
+            try:
+                stat = os.stat(source.file)
+                signature = (stat.st_mtime_ns, stat.st_size)
+                if previous is not None and previous.signature == signature \
+                        and changed is None:
+                    run.remember(source, previous)
+                    continue
+                # A kept checker reads every file once, to know its content hash.
+                blob = None if self.keep else run.cache.unchanged(source.rel, signature)
                 if blob is None:
-                    to_check.append((len(blobs), source, raw, digest, signature))
-        except OSError as error:
-            problems.append(make_problem("no-front-matter", source.rel, 1,
-                                         detail=f"file cannot be read: {error.strerror}"))
-            continue
-        blobs.append(blob)
-    # The validators load only when a file needs them (not for a re-check of an
-    # unchanged portal).
-    from .file_pass import check_files_summarised, load_result
+                    raw = read_source(source.file)
+                    digest = content_hash(raw)
+                    if previous is not None and previous.digest == digest:
+                        run.remember(source, _Known(signature, digest, previous.result))
+                        continue
+                    blob = run.cache.get(source.rel, digest, signature)
+                    if blob is None:
+                        run.pending.append(_Pending(len(run.gathered), source, raw, digest,
+                                                    signature))
+                    if self.keep:
+                        run.facts[len(run.gathered)] = (signature, digest)
+            except OSError as error:
+                problems.append(make_problem("no-front-matter", source.rel, 1,
+                                             detail=f"file cannot be read: {error.strerror}"))
+                continue
+            run.add(source, blob)  # None until checked, for a pending file
 
-    checked = check_files_summarised([item[1] for item in to_check],
-                                     [item[2] for item in to_check], config) \
-        if to_check else []
-    for (index, source, _, digest, signature), (blob, summary) in zip(to_check, checked,
-                                                                      strict=True):
-        blobs[index] = blob
-        cache.put(source.rel, digest, signature, blob, summary)
-    loaded = [source for source in files if cache.summary(source.rel) is not None] \
-        if use_cache else []
-    corpus_key = _corpus_key(loaded, cache, config, today) \
-        if len(loaded) == len(blobs) and len(loaded) == len(files) else None
+    def _check_pending(self, run: _Run, config: PortalConfig) -> None:
+        """Check the files nobody knew, on every core; the cache keeps them."""
+        self.rechecked = len(run.pending)
+        if not run.pending:
+            return
+        # The validators load only when a file needs them (not for a re-check of
+        # an unchanged portal).
+        from .file_pass import check_files_summarised
 
-    catalog: Catalog | None = None
-    reused = None if need_catalog or corpus_key is None else _reuse_corpus(cache, corpus_key,
-                                                                           root)
-    if reused is not None:
-        for source in files:
-            problems.extend(cache.summary(source.rel)[1])  # type: ignore[index]
-        problems.extend(reused)
-    else:
+        checked = check_files_summarised([item.source for item in run.pending],
+                                         [item.raw for item in run.pending], config)
+        for item, (blob, summary) in zip(run.pending, checked, strict=True):
+            run.gathered[item.index] = blob
+            run.cache.put(item.source.rel, item.digest, item.signature, blob, summary)
+
+    def _entries(self, run: _Run, problems: list[Problem]) -> list[Entry]:
+        """Every file's entry, decoded where the cache gave bytes; their own
+        problems go to `problems`. A kept checker remembers them all."""
+        from .file_pass import load_result
+
         entries: list[Entry] = []
+        known: dict[str, _Known] = {}
         # Decoding 10,000 entries creates about a million objects and none of
         # them is garbage: without this the collector re-scans them over and over
         # (0.65 s -> 0.35 s at 10,000 insights).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for blob in blobs:
-                assert blob is not None  # every file is now either cached or checked
-                entry, file_problems = load_result(cache.result(blob))
+            for index, item in enumerate(run.gathered):
+                if isinstance(item, _Known):
+                    result = item.result
+                else:
+                    assert item is not None  # every file is now either known or checked
+                    result = load_result(run.cache.result(item))
+                    if self.keep:
+                        item = _Known(*run.facts[index], result)
+                if self.keep:
+                    known[run.rels[index]] = item  # type: ignore[assignment]
+                entry, file_problems = result
                 problems.extend(file_problems)
                 if entry is not None:
                     entries.append(entry)
         finally:
             if collecting:
                 gc.enable()
-        probes: dict[str, bool] = {}
-        catalog, corpus_problems = check_corpus(entries, files, root, config, today, probes)
-        problems.extend(corpus_problems)
-        if corpus_key is not None:
-            cache.corpus = (corpus_key, encode_corpus(corpus_problems, probes))
-    cache.save()
-    problems.extend(check_hand_written(root, files))  # docs/: a few pages, read afresh
-    if strict:
-        problems = promote_warnings(problems)
-    problems.sort(key=Problem.sort_key)
-    return PortalResult(root, config, catalog, problems, len(files), cache.hits)
+        if self.keep:
+            self._known = known
+        return entries
+
+    def _rel(self, path: str) -> str:
+        """A watcher's path as the portal-relative posix path discover() reports."""
+        return Path(os.path.relpath(os.path.realpath(path), self._real_root)).as_posix()
+
+    def _created_or_deleted(self, changed: set[str]) -> bool:
+        """Whether the list of files may have changed: a Markdown file appeared that
+        is not listed (a file, a link or a pipe: discover judges), or a listed one is
+        gone. (Saving in place, or an editor's
+        save by renaming over the file, keeps the list.)"""
+        return any(rel.endswith(".md") and (rel in self._rels) != os.path.lexists(self.root / rel)
+                   for rel in changed)
 
 
-def _corpus_key(files: list[SourceFile], cache: CheckCache, config: PortalConfig,
-                today: dt.date) -> str:
+@dataclass(slots=True)
+class _Run:
+    """What one run gathers, file by file, in the order discover() listed them
+    (a file that cannot be read drops out)."""
+    files: list[SourceFile]
+    cache: CheckCache
+    gathered: list[_Gathered | None] = field(default_factory=list)
+    rels: list[str] = field(default_factory=list)
+    pending: list[_Pending] = field(default_factory=list)
+    facts: dict[int, tuple[Signature, str]] = field(default_factory=dict)  # index -> read as
+    remembered: int = 0  # results a kept checker had in memory
+
+    def add(self, source: SourceFile, result: _Gathered | None) -> None:
+        self.gathered.append(result)
+        self.rels.append(source.rel)
+
+    def remember(self, source: SourceFile, known: _Known) -> None:
+        self.add(source, known)
+        self.remembered += 1
+
+
+def _corpus_key(run: _Run, config: PortalConfig, today: dt.date) -> str | None:
     """Everything the corpus pass reads: each file's path and entry without its
-    body (the summary's digest), the reminder thresholds, and today."""
+    body (the summary's digest), the reminder thresholds, and today. None when a
+    file has no summary (it was read from memory, or could not be read)."""
+    summaries = [run.cache.summary(source.rel) for source in run.files]
+    if len(run.gathered) != len(run.files) or any(summary is None for summary in summaries):
+        return None
     digest = hashlib.sha256(f"{today.isoformat()}|{config.undecided_after_days}|"
                             f"{config.persona_review_after_days}".encode())
-    for source in files:
-        digest.update(f"\n{source.rel}|{cache.summary(source.rel)[0]}".encode())  # type: ignore[index]
+    for source, summary in zip(run.files, summaries, strict=True):
+        digest.update(f"\n{source.rel}|{summary[0]}".encode())  # type: ignore[index]
     return digest.hexdigest()
 
 

@@ -11,7 +11,7 @@ template and every plugin's page events, as `mkdocs build` would. The rendered
 page is kept until the content changes.
 
 After a save under insights/, personas/, journeys/ or templates/, it re-checks
-the portal (`LiveCheck`: only changed files are read again; the corpus pass
+the portal (a kept `Checker`: only changed files are read again; the corpus pass
 runs in full, so every dependent page is right), swaps in a new SiteRenderer,
 forgets every rendered page and tells the browsers to reload; each open page is
 rendered afresh when its browser asks. A change to mkdocs.yml or docs/ sets
@@ -63,8 +63,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from ..check.livecheck import LiveCheck
-from ..check.pipeline import PortalResult
+from ..check.pipeline import Checker, PortalResult
 from ..check.processes import terminate
 from ..check.report import counts, format_problem, plural
 from ..core.config import resolve_today
@@ -106,7 +105,7 @@ class PreviewSite:
         self.config_file = root / "mkdocs.yml"
         self.dev_addr = dev_addr
         self.site_dir = tempfile.mkdtemp(prefix="portal-serve-")  # nothing is written here
-        self.check = LiveCheck(root)
+        self.check = Checker(root, keep=True)
         self.lock = threading.RLock()  # one render or refresh at a time
         self.generation = 0  # bumped by every refresh
         self.search = SearchIndex(self)
