@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .config_guard import unsafe_config
 from .loader import describe_type, parse_yaml
@@ -23,22 +23,59 @@ PLUGIN_NAME = "insight-portal"
 CONFIG_FILE = "mkdocs.yml"
 
 
+# The plugin's options, declared once: each field of PortalConfig is an option
+# under `- insight-portal:` in mkdocs.yml. Its kind says how `portal check`
+# reads it (below) and how the MkDocs adapter declares it to MkDocs
+# (generator/mkdocs/options.py); its help is what `portal check` hints.
+OptionKind = Literal["days", "names", "patterns", "folder", "choice"]
+
+
+def _option(kind: OptionKind, default: Any, help: str, example: str,
+            choices: tuple[str, ...] = ()) -> Any:
+    return field(default=default, metadata={"kind": kind, "help": help, "example": example,
+                                            "choices": choices})
+
+
 @dataclass(frozen=True, slots=True)
 class PortalConfig:
-    undecided_after_days: int = 30
-    persona_review_after_days: int = 180
-    teams: frozenset[str] | None = None  # None: any owner name is accepted
-    tags: frozenset[str] | None = None
-    personal_data_allow: tuple[re.Pattern[str], ...] = field(default=())
-    templates: str = "templates"  # the portal's folder of template overrides
-    search: str = "material"  # search backend: material | pagefind (generator/mkdocs/pagefind.py)
+    undecided_after_days: int = _option(
+        "days", 30, "an insight still new or under review after this many days is a reminder",
+        "30")
+    persona_review_after_days: int = _option(
+        "days", 180, "a persona not reviewed for this many days is a reminder", "180")
+    teams: frozenset[str] | None = _option(  # None: any owner name is accepted
+        "names", None, "when given, every owner must be one of these teams",
+        "[research-team, checkout-team]")
+    tags: frozenset[str] | None = _option(
+        "names", None, "when given, every tag must be one of these",
+        "[fees, onboarding]")
+    personal_data_allow: tuple[re.Pattern[str], ...] = _option(
+        "patterns", (), "text that looks like personal data but is safe (regular expressions)",
+        "['@example\\.com$']")
+    templates: str = _option(
+        "folder", "templates", "the portal's folder of template overrides", "templates")
+    search: str = _option(  # generator/mkdocs/pagefind.py
+        "choice", "material", "the search backend: Material's built-in search (the whole "
+        "index loads in the browser) or Pagefind's chunked index with facet filters",
+        "pagefind", choices=("material", "pagefind"))
 
 
-_INT_OPTIONS = ("undecided_after_days", "persona_review_after_days")
-_LIST_OPTIONS = ("teams", "tags", "personal_data_allow")
-_TEXT_OPTIONS = ("templates",)  # used by the site generator only
-_CHOICE_OPTIONS = {"search": ("material", "pagefind")}  # used by the site generator only
-OPTIONS = _INT_OPTIONS + _LIST_OPTIONS + _TEXT_OPTIONS + tuple(_CHOICE_OPTIONS)
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One plugin option, as PortalConfig declares it."""
+    name: str
+    kind: OptionKind
+    default: Any
+    help: str
+    example: str
+    choices: tuple[str, ...]
+
+
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(item.name, item.metadata["kind"], item.default, item.metadata["help"],
+           item.metadata["example"], item.metadata["choices"])
+    for item in fields(PortalConfig))
+OPTION_NAMES = tuple(option.name for option in OPTIONS)
 
 
 def load_config(root: Path) -> tuple[PortalConfig, list[Problem]]:
@@ -82,55 +119,94 @@ def _plugin_options(plugins: Any) -> tuple[dict[str, Any] | None, tuple]:
 
 def _parse_options(options: dict[str, Any], base: tuple, lines: LineMap,
                    problems: list[Problem]) -> PortalConfig:
-    def line(*key: str | int) -> int:
-        return lines.line(*base, *key)
-
-    def bad(key: str, detail: str, hint: str) -> None:
-        problems.append(make_problem("invalid-config", CONFIG_FILE, line(key), detail=detail,
-                                     hint=hint))
-
+    declared = {option.name: option for option in OPTIONS}
     values: dict[str, Any] = {}
     for key, value in options.items():
-        if key not in OPTIONS:
-            bad(key, f"unknown option '{key}' for plugin {PLUGIN_NAME}",
-                f"Options are: {', '.join(OPTIONS)}.")
-        elif key in _CHOICE_OPTIONS:
-            if value not in _CHOICE_OPTIONS[key]:
-                choices = " or ".join(_CHOICE_OPTIONS[key])
-                bad(key, f"option '{key}' must be {choices}, not {value!r}",
-                    f"For example '{key}: {_CHOICE_OPTIONS[key][-1]}'.")
-            else:
-                values[key] = value
-        elif key in _TEXT_OPTIONS:
-            if not isinstance(value, str):
-                bad(key, f"option '{key}' must be a folder name, not {describe_type(value)}",
-                    f"For example '{key}: templates'.")
-            else:
-                values[key] = value
-        elif key in _INT_OPTIONS:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                bad(key, f"option '{key}' must be a whole number of days, not "
-                         f"{describe_type(value)}", f"For example '{key}: 30'.")
-            else:
-                values[key] = value
-        elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            bad(key, f"option '{key}' must be a list of text, not {describe_type(value)}",
-                f"For example '{key}: [research-team, checkout-team]'.")
-        elif key == "personal_data_allow":
-            patterns = []
-            for index, pattern in enumerate(value):
-                try:
-                    patterns.append(re.compile(pattern))
-                except re.error as error:
-                    problems.append(make_problem(
-                        "invalid-config", CONFIG_FILE, line(key, index),
-                        detail=f"'{pattern}' under personal_data_allow is not a valid "
-                               f"regular expression: {error}",
-                        hint="Escape special characters, e.g. '@example\\.com$'."))
-            values[key] = tuple(patterns)
-        else:
-            values[key] = frozenset(value)
+        option = declared.get(key)
+        if option is None:
+            problems.append(make_problem(
+                "invalid-config", CONFIG_FILE, lines.line(*base, key),
+                detail=f"unknown option '{key}' for plugin {PLUGIN_NAME}",
+                hint=f"Options are: {', '.join(OPTION_NAMES)}."))
+            continue
+        def line(*at: str | int, key: str = key) -> int:
+            return lines.line(*base, key, *at)
+
+        parsed = _READERS[option.kind](option, value, line, problems)
+        if parsed is not _BAD:
+            values[key] = parsed
     return PortalConfig(**values)
+
+
+_BAD = object()  # what a reader returns for a value it reported
+
+
+def _bad(option: Option, line: int, detail: str, problems: list[Problem]) -> object:
+    problems.append(make_problem("invalid-config", CONFIG_FILE, line, detail=detail,
+                                 hint=f"For example '{option.name}: {option.example}'."))
+    return _BAD
+
+
+def _read_days(option: Option, value: Any, line: Callable[..., int],
+               problems: list[Problem]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return _bad(option, line(), f"option '{option.name}' must be a whole number of days, "
+                                    f"not {describe_type(value)}", problems)
+    return value
+
+
+def _read_folder(option: Option, value: Any, line: Callable[..., int],
+                 problems: list[Problem]) -> Any:
+    if not isinstance(value, str):
+        return _bad(option, line(), f"option '{option.name}' must be a folder name, not "
+                                    f"{describe_type(value)}", problems)
+    return value
+
+
+def _read_choice(option: Option, value: Any, line: Callable[..., int],
+                 problems: list[Problem]) -> Any:
+    if value not in option.choices:
+        return _bad(option, line(), f"option '{option.name}' must be "
+                                    f"{' or '.join(option.choices)}, not {value!r}", problems)
+    return value
+
+
+def _read_texts(option: Option, value: Any, line: Callable[..., int],
+                problems: list[Problem]) -> Any:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return _bad(option, line(), f"option '{option.name}' must be a list of text, not "
+                                    f"{describe_type(value)}", problems)
+    return value
+
+
+def _read_names(option: Option, value: Any, line: Callable[..., int],
+                problems: list[Problem]) -> Any:
+    texts = _read_texts(option, value, line, problems)
+    return texts if texts is _BAD else frozenset(texts)
+
+
+def _read_patterns(option: Option, value: Any, line: Callable[..., int],
+                   problems: list[Problem]) -> Any:
+    texts = _read_texts(option, value, line, problems)
+    if texts is _BAD:
+        return _BAD
+    patterns = []
+    for index, pattern in enumerate(texts):
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as error:
+            problems.append(make_problem(
+                "invalid-config", CONFIG_FILE, line(index),
+                detail=f"'{pattern}' under {option.name} is not a valid regular expression: "
+                       f"{error}",
+                hint="Escape special characters, e.g. '@example\\.com$'."))
+    return tuple(patterns)
+
+
+_READERS: dict[OptionKind, Callable[[Option, Any, Callable[..., int], list[Problem]], Any]] = {
+    "days": _read_days, "names": _read_names, "patterns": _read_patterns,
+    "folder": _read_folder, "choice": _read_choice,
+}
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -48,7 +48,6 @@ from . import SEARCH_PLUGINS
 
 log = get_plugin_logger(__name__)
 
-BACKENDS = ("material", "pagefind")
 SEARCH_PAGE = "search/index.md"
 NAV_TITLE = "Search"
 SCRIPT = "assets/insight-portal-search.js"

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from jinja2 import Environment, TemplateError
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -47,6 +45,7 @@ from ..site.html_stash import restore_blocks, search_view
 from ..site.render import GeneratedFile, SiteRenderer, TemplateFailure, template_failure
 from ..site.sandbox import ClosedSandbox, sandboxed_copy
 from . import SEARCH_PLUGINS, budget, pagefind, prebuild, prerender
+from .options import PortalPluginConfig
 
 log = get_plugin_logger(__name__)
 
@@ -64,20 +63,6 @@ TRUSTED_ALREADY = "unsafe-config"
 # Logged once a build, at info level: a missing site_url must not fail --strict.
 SITE_URL_NOTICE = ("notice: mkdocs.yml has no site_url: the sitemap lists no pages and feed "
                    "links are relative; set it to the address the portal is published at")
-
-
-class PortalPluginConfig(base.Config):
-    """Options under `- insight-portal:` in mkdocs.yml (also read by `portal check`)."""
-
-    undecided_after_days = c.Type(int, default=30)
-    persona_review_after_days = c.Type(int, default=180)
-    teams = c.Optional(c.ListOfItems(c.Type(str)))
-    tags = c.Optional(c.ListOfItems(c.Type(str)))
-    personal_data_allow = c.ListOfItems(c.Type(str), default=[])
-    templates = c.Type(str, default="templates")
-    # material: Material's built-in search (the whole index loads in the browser);
-    # pagefind: Pagefind's chunked index with facet filters, for large portals.
-    search = c.Choice(pagefind.BACKENDS, default="material")
 
 
 class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
