@@ -17,6 +17,10 @@ are refused. `!!python/name:` stays allowed for the packages whose functions
 mkdocs.yml legitimately names (Material's emoji, pymdownx's fences); `portal
 build` and `portal serve` start MkDocs with `python -P`, so a folder of the
 repository cannot stand in for one of those packages.
+
+One job, the screen, kept whole past 400 lines: its messages send engineers to
+this file's allow-lists, and a change to what mkdocs.yml may ask for is a
+security review best read in one file, lists and the checks that read them.
 """
 
 from __future__ import annotations
@@ -98,26 +102,59 @@ def unsafe_config(root: Path) -> list[Problem]:
 
 
 def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None:
+    """Screen one file of the INHERIT chain (`depth` files below mkdocs.yml), then
+    the file it inherits."""
     rel = _rel(root, path)
 
     def problem(line: int, detail: str, hint: str) -> None:
         problems.append(make_problem("unsafe-config", rel, line, detail=detail, hint=hint))
 
+    node = _compose(path, rel, depth, problem)
+    if node is None:
+        return
+    _screen_tags(node, problem)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    top = _mapping(node)
+    if "hooks" in top:
+        key, _ = top["hooks"]
+        problem(key.start_mark.line + 1,
+                "'hooks' runs Python files of the repository at every build",
+                "Remove 'hooks' from mkdocs.yml: a pull request could change those "
+                "files, and CI would run them. The portal needs no hooks.")
+    _screen_folders(root, node, depth, problem)
+    _screen_includes(root, node, problem)
+    _screen_urls(node, problem)
+    if "INHERIT" in top:
+        _, value = top["INHERIT"]
+        parent = _inside(root, path.parent, value, "INHERIT", problem)
+        if parent is not None:
+            if depth >= _MAX_INHERIT:
+                problem(value.start_mark.line + 1, "INHERIT chains are nested too deeply",
+                        "Inherit from one base file.")
+            else:
+                _screen(root, parent, problems, depth + 1)
+
+
+def _compose(path: Path, rel: str, depth: int,
+             problem: Callable[[int, str, str], None]) -> yaml.Node | None:
+    """The file's YAML as nodes, built into no object; None when there is no file,
+    it is empty, or it cannot be read as MkDocs would read it (then reported)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         if depth == 0:
-            return  # no mkdocs.yml: the CLI says so
+            return None  # no mkdocs.yml: the CLI says so
         problem(1, f"{rel} does not exist", "INHERIT a file of the repository.")
-        return
+        return None
     except OSError as error:
         problem(1, f"{rel} cannot be read ({error.strerror})", "Make it a readable file.")
-        return
+        return None
     try:
         # MkDocs' parser would also read UTF-16 and UTF-32: the screen reads only
         # UTF-8, so anything else is refused rather than read differently.
         text = raw.decode("utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)  # MkDocs' parser: pure Python
+        return yaml.compose(text, Loader=yaml.SafeLoader)  # MkDocs' parser: pure Python
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         detail = "is not UTF-8" if isinstance(error, UnicodeDecodeError) else \
             f"is not YAML the screen can read: {str(error).splitlines()[0]}"
@@ -125,10 +162,11 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
         problem(line, f"{rel} {detail}; it was not read",
                 "Save it as plain UTF-8 YAML (no %YAML directive, no other encoding): "
                 "what the screen cannot read, MkDocs must not read either.")
-        return
-    if node is None:
-        return
+        return None
 
+
+def _screen_tags(node: yaml.Node, problem: Callable[[int, str, str], None]) -> None:
+    """Every tag in the file: YAML's own, or an allowed !!python/name:."""
     for tagged in _nodes(node):
         tag = tagged.tag
         if tag in _SAFE_TAGS:
@@ -151,15 +189,12 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
         else:
             problem(line, f"the YAML tag '{tag}' is not one the screen knows",
                     "Remove the tag.")
-    if not isinstance(node, yaml.MappingNode):
-        return
-    top = _mapping(node)
-    if "hooks" in top:
-        key, _ = top["hooks"]
-        problem(key.start_mark.line + 1,
-                "'hooks' runs Python files of the repository at every build",
-                "Remove 'hooks' from mkdocs.yml: a pull request could change those "
-                "files, and CI would run them. The portal needs no hooks.")
+
+
+def _screen_folders(root: Path, node: yaml.MappingNode, depth: int,
+                    problem: Callable[[int, str, str], None]) -> None:
+    """The folders MkDocs reads from or writes to, and the template folders the
+    theme copies: inside the portal, and holding no link out of it."""
     # MkDocs reads these relative to the main mkdocs.yml, in whichever file they are.
     templates: list[Path] = [root / "templates"] if depth == 0 else []
     for keys in _FOLDERS:
@@ -176,17 +211,6 @@ def _screen(root: Path, path: Path, problems: list[Problem], depth: int) -> None
             problem(1, f"'{_rel(root, link)}' is a symbolic link to '{target}', outside the "
                        "portal: the theme would publish or render it",
                     "Copy what you need into the repository instead of linking to it.")
-    _screen_includes(root, node, problem)
-    _screen_urls(node, problem)
-    if "INHERIT" in top:
-        _, value = top["INHERIT"]
-        parent = _inside(root, path.parent, value, "INHERIT", problem)
-        if parent is not None:
-            if depth >= _MAX_INHERIT:
-                problem(value.start_mark.line + 1, "INHERIT chains are nested too deeply",
-                        "Inherit from one base file.")
-            else:
-                _screen(root, parent, problems, depth + 1)
 
 
 def extension_name(entry: str) -> str:
