@@ -1,106 +1,47 @@
-"""Typed records and the closed vocabularies of the file format (PRODUCT.md).
+"""Typed records of the file format: what the loader and the validators make of
+each file.
 
-A value outside a vocabulary is a validation error; nothing here ever defaults
-an unknown value to something else.
+The records of entries (Insight, Persona, Journey) and of their parts (Evidence,
+Decision, Stage, Metric) are built from their one declaration, the field table
+of schema.py: a field added there is a field of the record, checked, cached,
+exported and readable by templates, with no line here. What a record can do
+beyond holding its fields lives in its behaviour class below.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import Any
 
+from .schema import (
+    DECISION_FIELDS,
+    EVIDENCE_FIELDS,
+    INSIGHT_FIELDS,
+    JOURNEY_FIELDS,
+    METRIC_FIELDS,
+    PERSONA_FIELDS,
+    STAGE_FIELDS,
+    FieldSpec,
+    FieldType,
+)
+from .vocabulary import (  # re-exported: most modules import the vocabularies from here
+    Better,
+    Confidence,
+    DecisionStatus,
+    EvidenceSource,
+    InsightKind,
+    InsightSeverity,
+    Kind,
+    MetricUnit,
+    PersonaStatus,
+)
 
-class Kind(StrEnum):
-    INSIGHT = "insight"
-    PERSONA = "persona"
-    JOURNEY = "journey"
-
-    @property
-    def folder(self) -> str:
-        return f"{self.value}s"
-
-
-class InsightKind(StrEnum):
-    PAIN = "pain"
-    DELIGHT = "delight"
-    NEED = "need"
-    BEHAVIOUR = "behaviour"
-
-
-class InsightSeverity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def weight(self) -> int:
-        """Severity weight for journey hot spots: low 1, medium 2, high 4, critical 8."""
-        return {"low": 1, "medium": 2, "high": 4, "critical": 8}[self.value]
-
-
-class Confidence(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class EvidenceSource(StrEnum):
-    INTERVIEW = "interview"
-    FOCUS_GROUP = "focus-group"
-    OBSERVATION = "observation"
-    SURVEY = "survey"
-    ANALYTICS = "analytics"
-    SUPPORT_TICKET = "support-ticket"
-    USABILITY_TEST = "usability-test"
-    REVIEW = "review"
-    SALES_CALL = "sales-call"
-    DOGFOODING = "dogfooding"
-
-
-class DecisionStatus(StrEnum):
-    NEW = "new"
-    UNDER_REVIEW = "under-review"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in-progress"
-    DONE = "done"
-    DECLINED = "declined"
-    SUPERSEDED = "superseded"
-
-    @property
-    def needs_owner(self) -> bool:
-        return self is not DecisionStatus.NEW
-
-    @property
-    def needs_date(self) -> bool:
-        return self in _DATED
-
-    @property
-    def is_undecided(self) -> bool:
-        return self in (DecisionStatus.NEW, DecisionStatus.UNDER_REVIEW)
-
-
-_DATED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS,
-                    DecisionStatus.DONE, DecisionStatus.DECLINED})
-
-
-class PersonaStatus(StrEnum):
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-class MetricUnit(StrEnum):
-    RATIO = "ratio"
-    PERCENT = "percent"
-    COUNT = "count"
-    SECONDS = "seconds"
-    SCORE = "score"
-
-
-class Better(StrEnum):
-    HIGHER = "higher"
-    LOWER = "lower"
+__all__ = ["Better", "BodyLink", "Confidence", "Decision", "DecisionStatus", "Entry",
+           "Evidence", "EvidenceSource", "Insight", "InsightKind", "InsightSeverity",
+           "Journey", "Kind", "KeyPath", "LineMap", "Metric", "MetricUnit", "Origin",
+           "Persona", "PersonaStatus", "RECORD_CLASSES", "Stage"]
 
 
 KeyPath = tuple[str | int, ...]
@@ -183,108 +124,67 @@ class BodyLink:
     line: int
 
 
-@dataclass(slots=True)
-class Evidence:
-    source: EvidenceSource | None = None
-    ref: str | None = None
-    date: dt.date | None = None
-    quote: str | None = None
-    count: int | None = None
+# --- records built from the field table ------------------------------------------------
+
+_SCALARS: dict[FieldType, type] = {FieldType.TEXT: str, FieldType.DATE: dt.date,
+                                   FieldType.INTEGER: int, FieldType.NUMBER: float}
+RECORD_CLASSES: dict[str, type] = {}  # a FieldSpec's `record` name -> its class
 
 
-@dataclass(slots=True)
-class Decision:
-    status: DecisionStatus | None = None
-    owner: str | None = None
-    date: dt.date | None = None
-    rationale: str | None = None
-    link: str | None = None
-    review_by: dt.date | None = None
-    outcome: str | None = None
+def _field(spec: FieldSpec) -> tuple[str, Any, Any]:
+    """(name, annotation, dataclasses.field) of a record's field. The annotation
+    is a real type: the check cache decodes each field by it (cache_codec.py)."""
+    if spec.type is FieldType.MAPPING:
+        assert spec.record is not None, f"{spec.name}: a mapping names its record class"
+        kind: Any = RECORD_CLASSES[spec.record]  # declared before the record that holds it
+    elif spec.type is FieldType.CHOICE:
+        kind = spec.choices
+    else:
+        kind = _SCALARS[spec.type]
+    if spec.many:
+        return spec.name, list[kind], field(default_factory=list)
+    if spec.default is not None:
+        return spec.name, kind, field(default=spec.default)
+    return spec.name, kind | None, field(default=None)
 
 
-@dataclass(slots=True)
-class Insight:
-    id: str
-    origin: Origin
-    title: str | None = None
-    summary: str | None = None
-    kind: InsightKind | None = None
-    personas: list[str] = field(default_factory=list)
-    journey: str | None = None
-    stages: list[str] = field(default_factory=list)
-    severity: InsightSeverity | None = None
-    confidence: Confidence | None = None
-    tags: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    created: dt.date | None = None
-    authors: list[str] = field(default_factory=list)
-    decision: Decision | None = None
-    related: list[str] = field(default_factory=list)
-    supersedes: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    body: str = ""
-    links: list[BodyLink] = field(default_factory=list)
+def _record(name: str, specs: tuple[FieldSpec, ...], behaviour: type = object,
+            entry: bool = False) -> Any:
+    """A slotted dataclass with one field per spec; an entry's record also holds
+    its id and origin first, and its body and body links last."""
+    fields = [_field(spec) for spec in specs]
+    if entry:
+        fields = [("id", str), ("origin", Origin), *fields, ("body", str, field(default="")),
+                  ("links", list[BodyLink], field(default_factory=list))]
+    cls = dataclasses.make_dataclass(name, fields, bases=(behaviour,), slots=True)
+    cls.__module__ = __name__  # pickled by name between the check's processes
+    RECORD_CLASSES[name] = cls
+    return cls
+
+
+class _InsightBehaviour:
+    __slots__ = ()
+    decision: Any
 
     @property
     def status(self) -> DecisionStatus | None:
         return self.decision.status if self.decision else None
 
 
-@dataclass(slots=True)
-class Persona:
-    id: str
-    origin: Origin
-    name: str | None = None
-    summary: str | None = None
-    segment: str | None = None
-    goals: list[str] = field(default_factory=list)
-    frustrations: list[str] = field(default_factory=list)
-    motivations: list[str] = field(default_factory=list)
-    values: list[str] = field(default_factory=list)
-    quote: str | None = None
-    owner: str | None = None
-    last_reviewed: dt.date | None = None
-    status: PersonaStatus = PersonaStatus.ACTIVE
-    aliases: list[str] = field(default_factory=list)
-    body: str = ""
-    links: list[BodyLink] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Metric:
-    name: str | None = None
-    value: float | None = None
-    target: float | None = None
-    unit: MetricUnit | None = None
-    better: Better = Better.HIGHER
-    as_of: dt.date | None = None
-
-
-@dataclass(slots=True)
-class Stage:
-    id: str | None = None
-    name: str | None = None
-    owner: str | None = None
-    description: str | None = None
-    metrics: list[Metric] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Journey:
-    id: str
-    origin: Origin
-    title: str | None = None
-    summary: str | None = None
-    personas: list[str] = field(default_factory=list)
-    owner: str | None = None
-    stages: list[Stage] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    body: str = ""
-    links: list[BodyLink] = field(default_factory=list)
+class _JourneyBehaviour:
+    __slots__ = ()
+    stages: list[Any]
 
     def stage_ids(self) -> list[str]:
         return [stage.id for stage in self.stages if stage.id]
 
+
+Evidence = _record("Evidence", EVIDENCE_FIELDS)
+Decision = _record("Decision", DECISION_FIELDS)
+Metric = _record("Metric", METRIC_FIELDS)
+Stage = _record("Stage", STAGE_FIELDS)
+Insight = _record("Insight", INSIGHT_FIELDS, _InsightBehaviour, entry=True)
+Persona = _record("Persona", PERSONA_FIELDS, entry=True)
+Journey = _record("Journey", JOURNEY_FIELDS, _JourneyBehaviour, entry=True)
 
 Entry = Insight | Persona | Journey

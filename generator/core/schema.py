@@ -1,7 +1,9 @@
 """The front-matter schema of each kind, as data.
 
-One declaration serves the validator (validate/fields.py) and the JSON Schema
-export, so the documented format and the checked format cannot drift apart.
+One declaration serves the validator (validate/fields.py), the records it
+fills (model.py builds each record class from its table here), the exports and
+the JSON Schema, so the documented, checked and published formats cannot drift
+apart.
 Field names and vocabularies are a public contract (PRODUCT.md).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import (
+from .vocabulary import (
     Better,
     Confidence,
     DecisionStatus,
@@ -58,6 +60,8 @@ class FieldSpec:
     minimum: int | None = None
     role: Role | None = None
     past: bool = False  # a date of something that already happened: never in the future
+    record: str | None = None  # a MAPPING's record class in model.py ("Evidence")
+    default: object = None  # the record's value when the file leaves the field out
 
 
 def _text(name: str, description: str, **options: object) -> FieldSpec:
@@ -109,11 +113,11 @@ INSIGHT_FIELDS = (
     _text("tags", "Free tags, checked against `tags` in mkdocs.yml when given.", many=True,
           role=Role.TAG),
     FieldSpec("evidence", FieldType.MAPPING, "What we saw, and where.", required=True,
-              many=True, min_items=1, fields=EVIDENCE_FIELDS),
+              many=True, min_items=1, fields=EVIDENCE_FIELDS, record="Evidence"),
     _date("created", "When the insight was written down.", required=True, past=True),
     _text("authors", "Who wrote it.", required=True, many=True, min_items=1),
     FieldSpec("decision", FieldType.MAPPING, "What the organisation decided.", required=True,
-              fields=DECISION_FIELDS),
+              fields=DECISION_FIELDS, record="Decision"),
     _text("related", "Related insight ids.", many=True, role=Role.INSIGHT),
     _text("supersedes", "Insight ids this one replaces (they must be status superseded).",
           many=True, role=Role.INSIGHT),
@@ -132,7 +136,8 @@ PERSONA_FIELDS = (
     _text("owner", "Team that keeps this persona current.", required=True, role=Role.TEAM),
     _date("last_reviewed", "When the persona was last checked against research.",
           required=True, past=True),
-    _choice("status", PersonaStatus, "active (default) or archived."),
+    _choice("status", PersonaStatus, "active (default) or archived.",
+            default=PersonaStatus.ACTIVE),
     _ALIASES,
 )
 
@@ -141,7 +146,8 @@ METRIC_FIELDS = (
     FieldSpec("value", FieldType.NUMBER, "Current value.", required=True),
     FieldSpec("target", FieldType.NUMBER, "Target value."),
     _choice("unit", MetricUnit, "Unit of value and target."),
-    _choice("better", Better, "Which way is good: higher (default) or lower."),
+    _choice("better", Better, "Which way is good: higher (default) or lower.",
+            default=Better.HIGHER),
     _date("as_of", "When the value was measured.", past=True),
 )
 
@@ -151,7 +157,7 @@ STAGE_FIELDS = (
     _text("owner", "Team that owns this moment.", required=True, role=Role.TEAM),
     _text("description", "What happens at this stage."),
     FieldSpec("metrics", FieldType.MAPPING, "Numbers that quantify this stage.", many=True,
-              fields=METRIC_FIELDS),
+              fields=METRIC_FIELDS, record="Metric"),
 )
 
 JOURNEY_FIELDS = (
@@ -161,7 +167,7 @@ JOURNEY_FIELDS = (
           min_items=1, role=Role.PERSONA),
     _text("owner", "Team that owns the journey as a whole.", required=True, role=Role.TEAM),
     FieldSpec("stages", FieldType.MAPPING, "The stages, in order.", required=True, many=True,
-              min_items=1, fields=STAGE_FIELDS),
+              min_items=1, fields=STAGE_FIELDS, record="Stage"),
     _ALIASES,
 )
 

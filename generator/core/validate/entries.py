@@ -13,22 +13,17 @@ from typing import Any
 from ..config import PortalConfig
 from ..loader import Document
 from ..model import (
-    Better,
-    Decision,
+    RECORD_CLASSES,
     DecisionStatus,
     Entry,
-    Evidence,
     Insight,
     Journey,
     Kind,
-    Metric,
     Origin,
     Persona,
-    PersonaStatus,
-    Stage,
 )
 from ..problems import Problem, make_problem
-from ..schema import FIELDS_BY_KIND
+from ..schema import FIELDS_BY_KIND, FieldSpec
 from .body import relative_links, unsafe_html
 from .fields import FieldChecker, is_slug, label, slugify
 from .personal_data import find_personal_data
@@ -46,14 +41,11 @@ def check_document(doc: Document, config: PortalConfig) -> tuple[Entry, list[Pro
     origin = Origin(source.rel, doc.lines, doc.body_line, checker.past_dates)
     links = relative_links(doc.body, doc.body_line)
 
-    entry: Entry
+    entry: Entry = _record(_ENTRY_RECORDS[source.kind], FIELDS_BY_KIND[source.kind], values,
+                           id=source.id, origin=origin, body=doc.body, links=links)
     if source.kind is Kind.INSIGHT:
-        entry = _insight(source.id, origin, values, doc.body, links)
         _insight_rules(entry, doc.data, problems)
-    elif source.kind is Kind.PERSONA:
-        entry = _persona(source.id, origin, values, doc.body, links)
-    else:
-        entry = _journey(source.id, origin, values, doc.body, links)
+    elif source.kind is Kind.JOURNEY:
         _journey_rules(entry, doc, problems)
 
     _personal_data(doc, config, problems)
@@ -65,45 +57,27 @@ def check_document(doc: Document, config: PortalConfig) -> tuple[Entry, list[Pro
 
 # --- records -------------------------------------------------------------------
 
-def _insight(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Insight:
-    decision = v.get("decision")
-    return Insight(
-        id=id, origin=origin, body=body, links=links,
-        title=v.get("title"), summary=v.get("summary"), kind=v.get("kind"),
-        personas=v.get("personas", []), journey=v.get("journey"), stages=v.get("stages", []),
-        severity=v.get("severity"), confidence=v.get("confidence"), tags=v.get("tags", []),
-        evidence=[Evidence(**item) for item in v.get("evidence", [])],
-        created=v.get("created"), authors=v.get("authors", []),
-        decision=Decision(**decision) if decision is not None else None,
-        related=v.get("related", []), supersedes=v.get("supersedes", []),
-        aliases=v.get("aliases", []),
-    )
+_ENTRY_RECORDS: dict[Kind, type] = {Kind.INSIGHT: Insight, Kind.PERSONA: Persona,
+                                    Kind.JOURNEY: Journey}
+# Per field table, its fields that hold records: (name, record class, its table, many).
+_NESTED: dict[int, tuple[tuple[str, type, tuple[FieldSpec, ...], bool], ...]] = {}
 
 
-def _persona(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Persona:
-    return Persona(
-        id=id, origin=origin, body=body, links=links,
-        name=v.get("name"), summary=v.get("summary"), segment=v.get("segment"),
-        goals=v.get("goals", []), frustrations=v.get("frustrations", []),
-        motivations=v.get("motivations", []), values=v.get("values", []),
-        quote=v.get("quote"), owner=v.get("owner"), last_reviewed=v.get("last_reviewed"),
-        status=v.get("status", PersonaStatus.ACTIVE), aliases=v.get("aliases", []),
-    )
-
-
-def _journey(id: str, origin: Origin, v: dict[str, Any], body: str, links: list) -> Journey:
-    stages = [
-        Stage(id=s.get("id"), name=s.get("name"), owner=s.get("owner"),
-              description=s.get("description"),
-              metrics=[Metric(**{**m, "better": m.get("better", Better.HIGHER)})
-                       for m in s.get("metrics", [])])
-        for s in v.get("stages", [])
-    ]
-    return Journey(
-        id=id, origin=origin, body=body, links=links,
-        title=v.get("title"), summary=v.get("summary"), personas=v.get("personas", []),
-        owner=v.get("owner"), stages=stages, aliases=v.get("aliases", []),
-    )
+def _record(cls: type, specs: tuple[FieldSpec, ...], values: dict[str, Any],
+            **given: Any) -> Any:
+    """A record of the checked values: every field the table declares, nested
+    mappings as their own records; a field left out (or invalid) keeps its default."""
+    nested = _NESTED.get(id(specs))
+    if nested is None:
+        nested = _NESTED[id(specs)] = tuple(
+            (spec.name, RECORD_CLASSES[spec.record], spec.fields, spec.many)
+            for spec in specs if spec.record is not None)
+    for name, part, part_specs, many in nested:
+        value = values.get(name)
+        if value is not None:
+            values[name] = [_record(part, part_specs, item) for item in value] if many \
+                else _record(part, part_specs, value)
+    return cls(**given, **values)
 
 
 # --- rules within one file ------------------------------------------------------

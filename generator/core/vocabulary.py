@@ -1,0 +1,99 @@
+"""The closed vocabularies of the file format (PRODUCT.md): a value outside one
+is a validation error; nothing here ever defaults an unknown value to another.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    INSIGHT = "insight"
+    PERSONA = "persona"
+    JOURNEY = "journey"
+
+    @property
+    def folder(self) -> str:
+        return f"{self.value}s"
+
+
+class InsightKind(StrEnum):
+    PAIN = "pain"
+    DELIGHT = "delight"
+    NEED = "need"
+    BEHAVIOUR = "behaviour"
+
+
+class InsightSeverity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def weight(self) -> int:
+        """Severity weight for journey hot spots: low 1, medium 2, high 4, critical 8."""
+        return {"low": 1, "medium": 2, "high": 4, "critical": 8}[self.value]
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class EvidenceSource(StrEnum):
+    INTERVIEW = "interview"
+    FOCUS_GROUP = "focus-group"
+    OBSERVATION = "observation"
+    SURVEY = "survey"
+    ANALYTICS = "analytics"
+    SUPPORT_TICKET = "support-ticket"
+    USABILITY_TEST = "usability-test"
+    REVIEW = "review"
+    SALES_CALL = "sales-call"
+    DOGFOODING = "dogfooding"
+
+
+class DecisionStatus(StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under-review"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    DECLINED = "declined"
+    SUPERSEDED = "superseded"
+
+    @property
+    def needs_owner(self) -> bool:
+        return self is not DecisionStatus.NEW
+
+    @property
+    def needs_date(self) -> bool:
+        return self in _DATED
+
+    @property
+    def is_undecided(self) -> bool:
+        return self in (DecisionStatus.NEW, DecisionStatus.UNDER_REVIEW)
+
+
+_DATED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS,
+                    DecisionStatus.DONE, DecisionStatus.DECLINED})
+
+
+class PersonaStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class MetricUnit(StrEnum):
+    RATIO = "ratio"
+    PERCENT = "percent"
+    COUNT = "count"
+    SECONDS = "seconds"
+    SCORE = "score"
+
+
+class Better(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
