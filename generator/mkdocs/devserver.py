@@ -218,7 +218,7 @@ class PreviewSite:
                 else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content="", inclusion=inclusion))
         if not previous and pagefind.enabled(plugin.config.search):
-            pagefind.add_files(files, config)
+            pagefind.add_files(files, config, result.catalog)
         plugin.stashed, plugin.body_spans = {}, {}
         plugin.catalog = result.catalog
         return set(uris)

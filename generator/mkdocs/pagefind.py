@@ -31,7 +31,6 @@ import subprocess
 import sys
 import threading
 import time
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -42,8 +41,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.processes import terminate
 from ..core.catalog import Catalog
-from ..core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
-from ..site.render import STATUS_LABELS
+from ..core.model import Insight
+from ..site.facets import SEARCH, facets_of
 from . import SEARCH_PLUGINS
 
 log = get_plugin_logger(__name__)
@@ -54,26 +53,20 @@ SCRIPT = "assets/insight-portal-search.js"
 BUNDLE = "pagefind"  # the folder Pagefind writes into, under the site dir
 INSTALL_HINT = "pip install 'insight-portal[pagefind]'"
 INDEXED_FOLDERS = ("insights", "personas", "journeys")
-# Facets: (key in the search page's URL, name as the page shows it). The search page
-# fetches a facet's page lists (about 90 KB each at 40,000 insights) only when the reader
-# opens its filters, never for a plain query.
-FACETS = (("status", "Decision status"), ("kind", "Kind"), ("severity", "Severity"),
-          ("persona", "Persona"), ("journey", "Journey"), ("tag", "Tag"))
+# The search page's facets are the facet table's (generator/site/facets.py) that
+# offer themselves to search: (key in the search page's URL, name as the page
+# shows it). The search page fetches a facet's page lists (about 90 KB each at
+# 40,000 insights) only when the reader opens its filters, never for a plain query.
+FACETS = tuple((facet.key, facet.legend) for facet in facets_of(SEARCH))
 FILTERS = tuple(name for _, name in FACETS)
 
 
-def _label(value: StrEnum) -> str:
-    """A kind's or severity's facet value, as its page shows it ("High")."""
-    return value.value.capitalize()
+def facet_order(catalog: Catalog) -> dict[str, list[str]]:
+    """The facets whose options have an order of their own, as the insight index
+    lists them (the search page lists the other facets' commonest values first)."""
+    return {facet.key: [facet.label(value, catalog) for value in facet.order(catalog)]
+            for facet in facets_of(SEARCH) if facet.always and facet.order}
 
-
-# The facets whose values have an order of their own, as the insight index lists
-# them (the other facets list their commonest values first).
-FACET_ORDER = {
-    "status": [STATUS_LABELS[status] for status in DecisionStatus],
-    "kind": [_label(kind) for kind in InsightKind],
-    "severity": [_label(severity) for severity in reversed(InsightSeverity)],
-}
 
 SEARCH_PAGE_CONTENT = """\
 ---
@@ -133,12 +126,12 @@ def _in_nav(nav: object, target: str) -> bool:
 # --- on_files ---------------------------------------------------------------------
 
 
-def add_files(files: Files, config: MkDocsConfig) -> None:
+def add_files(files: Files, config: MkDocsConfig, catalog: Catalog) -> None:
     """The search page (in the nav) and the script that runs it over Pagefind's API."""
     script = resources.files("generator.site").joinpath("assets", Path(SCRIPT).name)
     content = {
         SEARCH_PAGE: SEARCH_PAGE_CONTENT.format(facets=html.escape(json.dumps(FACETS)),
-                                                order=html.escape(json.dumps(FACET_ORDER))),
+                                                order=html.escape(json.dumps(facet_order(catalog)))),
         SCRIPT: script.read_text(encoding="utf-8").replace(
             "__SEARCH_PAGE__", "search/" if config.use_directory_urls else "search/index.html"),
     }
@@ -201,21 +194,8 @@ def _entries(catalog: Catalog, folder: str) -> dict[str, object]:
 
 def insight_facets(insight: Insight, catalog: Catalog) -> list[tuple[str, str]]:
     """(facet, value) pairs of an insight, in the words its page uses."""
-    facets: list[tuple[str, str]] = []
-    if insight.status is not None:
-        facets.append(("Decision status", STATUS_LABELS[insight.status]))
-    if insight.kind is not None:
-        facets.append(("Kind", _label(insight.kind)))
-    if insight.severity is not None:
-        facets.append(("Severity", _label(insight.severity)))
-    for persona_id in insight.personas:
-        persona = catalog.personas.get(persona_id)
-        facets.append(("Persona", (persona.name if persona else None) or persona_id))
-    if insight.journey:
-        journey = catalog.journeys.get(insight.journey)
-        facets.append(("Journey", (journey.title if journey else None) or insight.journey))
-    facets += [("Tag", tag) for tag in insight.tags]
-    return facets
+    return [(facet.legend, facet.label(value, catalog))
+            for facet in facets_of(SEARCH) for value in facet.values(insight)]
 
 
 # --- on_post_build ----------------------------------------------------------------

@@ -186,7 +186,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if not self.serving:  # the sitemap dates pages from their content, not the build
             self._date_pages(result.catalog, events, today, config)
         if pagefind.enabled(self.config.search):
-            pagefind.add_files(files, config)
+            pagefind.add_files(files, config, result.catalog)
         return files
 
     def keep_aside(self, generated: GeneratedFile) -> None:

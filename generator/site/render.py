@@ -32,6 +32,7 @@ from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
 from ..core.sanitize import shown_body
 from . import analysis
 from .export import export_files
+from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
 from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
@@ -41,17 +42,6 @@ WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git kee
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
 LIST_LIMIT = 10
-
-STATUS_LABELS = {
-    DecisionStatus.NEW: "New",
-    DecisionStatus.UNDER_REVIEW: "Under review",
-    DecisionStatus.ACCEPTED: "Accepted",
-    DecisionStatus.IN_PROGRESS: "In progress",
-    DecisionStatus.DONE: "Done",
-    DecisionStatus.DECLINED: "Declined",
-    DecisionStatus.SUPERSEDED: "Superseded",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class GeneratedFile:
@@ -398,8 +388,9 @@ class SiteRenderer:
     def _index_data(self) -> str:
         """Compact rows for the client-side index and decision log."""
         severity_rank = {s: n for n, s in enumerate(InsightSeverity)}
+        facets, positions = index_facets(self.insights, self.catalog)
         rows = []
-        for insight in self.insights:
+        for insight, facet_positions in zip(self.insights, positions, strict=True):
             decision = insight.decision
             rows.append({
                 "id": insight.id,
@@ -412,11 +403,11 @@ class SiteRenderer:
                 "personas": insight.personas,
                 "journey": insight.journey or "",
                 "stages": insight.stages,
-                "sources": sorted({e.source.value for e in insight.evidence if e.source}),
                 "tags": insight.tags,
                 "created": insight.created.isoformat() if insight.created else "",
                 "owner": (decision.owner if decision else None) or "",
                 "decided": decision.date.isoformat() if decision and decision.date else "",
+                "f": facet_positions,  # per facet (in the order of "facets"), its options
             })
         names = {
             "persona": {p.id: p.name or p.id for p in self.catalog.personas.values()},
@@ -425,7 +416,8 @@ class SiteRenderer:
                       for s in j.stages if s.id},
             "status": {s.value: label for s, label in STATUS_LABELS.items()},
         }
-        return json.dumps({"today": self.today.isoformat(), "names": names, "insights": rows},
+        return json.dumps({"today": self.today.isoformat(), "names": names, "facets": facets,
+                           "insights": rows},
                           ensure_ascii=False, separators=(",", ":"))
 
     def _redirects(self) -> Iterator[GeneratedFile]:

@@ -15,10 +15,6 @@
 (function () {
   "use strict";
 
-  var STATUS_ORDER = ["new", "under-review", "accepted", "in-progress", "done", "declined", "superseded"];
-  var SEVERITY_ORDER = ["critical", "high", "medium", "low"];
-  var SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 };
-  var KIND_ORDER = ["pain", "delight", "need", "behaviour"];
   var UNDECIDED = { "new": true, "under-review": true };
   var INDEX_PAGE_SIZE = 50;
   var LOG_PAGE_SIZE = 100;
@@ -140,6 +136,26 @@
 
   /* ------------------------------------------------------------------ data model */
 
+  /* The facets of the index data: [{key, legend, views, options: [[value, label]]}]. */
+  function facetList(v) {
+    if (!Array.isArray(v)) return [];
+    return v.map(function (fd, at) {
+      fd = fd || {};
+      var options = Array.isArray(fd.options) ? fd.options.filter(Array.isArray).map(function (o) {
+        return [str(o[0]), str(o[1]) || str(o[0])];
+      }) : [];
+      return { key: str(fd.key), legend: str(fd.legend), views: strList(fd.views), options: options, at: at };
+    }).filter(function (fd) { return fd.key; });
+  }
+
+  /* A row's facet options: per facet, positions in that facet's options. */
+  function facetRow(v) {
+    if (!Array.isArray(v)) return [];
+    return v.map(function (positions) {
+      return Array.isArray(positions) ? positions.filter(function (k) { return k === (k | 0) && k >= 0; }) : [];
+    });
+  }
+
   function buildModel(data) {
     var names = data.names || {};
     var nameMaps = {
@@ -155,8 +171,7 @@
     for (var i = 0; i < n; i++) {
       var r = rows[i] || {};
       var severity = str(r.severity);
-      var rank = Object.prototype.hasOwnProperty.call(SEVERITY_RANK, severity) ? SEVERITY_RANK[severity]
-        : (typeof r.rank === "number" && r.rank >= 0 ? r.rank : -1);
+      var rank = typeof r.rank === "number" && r.rank >= 0 ? r.rank : -1;
       var rec = {
         id: str(r.id),
         title: str(r.title) || str(r.id),
@@ -168,7 +183,7 @@
         personas: strList(r.personas),
         journey: str(r.journey),
         stages: strList(r.stages),
-        sources: strList(r.sources),
+        f: facetRow(r.f),
         tags: strList(r.tags),
         created: str(r.created),
         owner: str(r.owner),
@@ -191,8 +206,11 @@
       x = recs[a].id; y = recs[b].id;
       return x < y ? -1 : x > y ? 1 : a - b;
     });
+    var facets = facetList(data.facets);
+    var status = facets.filter(function (fd) { return fd.key === "status"; })[0];
     return {
       n: n, recs: recs, names: nameMaps, today: str(data.today), baseOrder: base,
+      facets: facets, statusOrder: status ? status.options.map(function (o) { return o[0]; }) : [],
       orders: new Map(), keys: new Map(), textQuery: null, textPass: null,
       fails: new Uint8Array(n), failedFacet: new Uint8Array(n),
     };
@@ -350,87 +368,28 @@
     };
   }
 
-  function byLabel(a, b, la, lb) { return byText(la, lb); }
-
   function statusLabel(model, status) {
     return status ? (model.names.status[status] || humanise(status)) : "No status";
   }
 
-  function commonFacetDefs(model) {
-    var names = model.names;
-    var stageKeys = Object.keys(names.stage);
-    var stagePos = new Map(stageKeys.map(function (k, i) { return [k, i]; }));
-    function journeyLabel(j) { return names.journey[j] || j; }
-    function stageLabel(key) {
-      var slash = key.indexOf("/");
-      if (slash < 0) return names.stage[key] || key;
-      return journeyLabel(key.slice(0, slash)) + " \u203a " + (names.stage[key] || key.slice(slash + 1));
-    }
-    return {
-      status: {
-        name: "status", legend: "Status", always: STATUS_ORDER,
-        keys: function (r) { return r.status ? [r.status] : []; },
-        label: function (v) { return statusLabel(model, v); },
-        compare: fixedOrder(STATUS_ORDER),
-      },
-      persona: {
-        name: "persona", legend: "Persona",
-        keys: function (r) { return r.personas; },
-        label: function (v) { return names.persona[v] || v; },
-        compare: byLabel,
-      },
-      journey: {
-        name: "journey", legend: "Journey",
-        keys: function (r) { return r.journey ? [r.journey] : []; },
-        label: journeyLabel,
-        compare: byLabel,
-      },
-      stage: {
-        name: "stage", legend: "Stage",
-        keys: function (r) {
-          return r.journey ? r.stages.map(function (s) { return r.journey + "/" + s; }) : [];
-        },
-        label: stageLabel,
-        compare: function (a, b) {
-          var ja = journeyLabel(a.split("/")[0]), jb = journeyLabel(b.split("/")[0]);
-          var c = byText(ja, jb);
-          if (c) return c;
-          var pa = stagePos.has(a) ? stagePos.get(a) : Infinity;
-          var pb = stagePos.has(b) ? stagePos.get(b) : Infinity;
-          return pa !== pb ? (pa < pb ? -1 : 1) : byText(a, b);
-        },
-      },
-      severity: {
-        name: "severity", legend: "Severity", always: SEVERITY_ORDER,
-        keys: function (r) { return r.severity ? [r.severity] : []; },
-        label: humanise,
-        compare: fixedOrder(SEVERITY_ORDER),
-      },
-      kind: {
-        name: "kind", legend: "Kind", always: KIND_ORDER,
-        keys: function (r) { return r.kind ? [r.kind] : []; },
-        label: humanise,
-        compare: fixedOrder(KIND_ORDER),
-      },
-      source: {
-        name: "source", legend: "Source",
-        keys: function (r) { return r.sources; },
-        label: humanise,
-        compare: byLabel,
-      },
-      tag: {
-        name: "tag", legend: "Tag",
-        keys: function (r) { return r.tags; },
-        label: function (v) { return v; },
-        compare: byLabel,
-      },
-      owner: {
-        name: "owner", legend: "Owner",
-        keys: function (r) { return [r.owner]; },
-        label: function (v) { return v || "No owner yet"; },
-        compare: function (a, b) { return (a === "" ? 0 : 1) - (b === "" ? 0 : 1) || byText(a, b); },
-      },
-    };
+  /* The facets a view offers, as the index data declares them (generator/site/facets.py):
+   * each with its options in order ([value, label] pairs), and each row's options as
+   * positions in that list. An option a URL names that no insight has follows, by label. */
+  function facetDefs(model, view) {
+    return model.facets.filter(function (fd) { return fd.views.indexOf(view) >= 0; })
+      .map(function (fd) {
+        var values = fd.options.map(function (o) { return o[0]; });
+        var labels = new Map(fd.options);
+        return {
+          name: fd.key, legend: fd.legend, always: values,
+          keys: function (r) {
+            return (r.f[fd.at] || []).map(function (k) { return values[k]; })
+              .filter(function (v) { return v !== undefined; });
+          },
+          label: function (v) { return labels.has(v) ? labels.get(v) : humanise(v); },
+          compare: fixedOrder(values),
+        };
+      });
   }
 
   /*
@@ -727,9 +686,7 @@
 
   function startIndex(container, model, links) {
     var id = "ip" + (++uid);
-    var defs = commonFacetDefs(model);
-    var facets = ["status", "persona", "journey", "stage", "severity", "kind", "source", "tag"]
-      .map(function (name) { return new Facet(model, defs[name]); });
+    var facets = facetDefs(model, "index").map(function (def) { return new Facet(model, def); });
     var state = { q: "", sort: "newest", page: 1 };
     var timer = 0;
 
@@ -923,7 +880,7 @@
       var key;
       if (sort === "status") {
         key = numericKey(model, "status", function (r) {
-          var p = STATUS_ORDER.indexOf(r.status);
+          var p = model.statusOrder.indexOf(r.status);
           return p < 0 ? NaN : p;
         });
       } else if (sort === "owner") {
@@ -978,10 +935,7 @@
 
   function startDecisions(container, model, links) {
     var id = "ip" + (++uid);
-    var defs = commonFacetDefs(model);
-    var facets = ["status", "owner", "persona", "journey"].map(function (name) {
-      return new Facet(model, defs[name]);
-    });
+    var facets = facetDefs(model, "decisions").map(function (def) { return new Facet(model, def); });
     var state = { sort: "", dir: "asc", page: 1 };
 
     function column(key) {
