@@ -214,8 +214,8 @@ def persona(slug: str, name: str | None, summary: str | None, segment: str | Non
         frustration_list = frustration_list or ask.texts("Frustration")
         owner = owner or ask.team("Owner (team that keeps this persona current)", portal)
     write(portal, persona_document(portal, name=name, summary=summary, segment=segment,
-                                    goals=goal_list, frustrations=frustration_list,
-                                    owner=owner))
+                                   goals=goal_list, frustrations=frustration_list,
+                                   owner=owner))
 
 
 def _parse_stage(value: str) -> StageDraft:
@@ -280,7 +280,7 @@ def journey(slug: str, title: str | None, summary: str | None, personas: tuple[s
         if not drafts:
             drafts = _ask_stages(ask, portal, owner)
     write(portal, journey_document(portal, title=title, summary=summary,
-                                    personas=persona_ids, owner=owner, stages=drafts))
+                                   personas=persona_ids, owner=owner, stages=drafts))
 
 
 def _ask_stages(ask: Asker, portal: Portal, journey_owner: str | None) -> list[StageDraft]:
