@@ -1,34 +1,40 @@
 """Second pass: the whole corpus at once — ids, references, supersedes chains,
-links between files, unused entries, and everything measured against today.
+links between files (links.py), unused entries, and everything measured against
+today. The hand-written pages of docs/ are checked in docs_pages.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import os
-import posixpath
-import re
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote
 
 from ..catalog import Catalog, kind_of
-from ..config import PortalConfig, docs_dir
-from ..loader import (
-    MAX_FILE_BYTES,
-    MAX_FRONT_MATTER_CHARS,
-    DocsFile,
-    SourceFile,
-    discover_docs,
-    parse_yaml,
-    read_source,
-)
+from ..config import PortalConfig
+from ..loader import SourceFile
 from ..model import DecisionStatus, Entry, Insight, Kind, PersonaStatus
 from ..problems import Problem, make_problem
-from ..routes import GENERATED_PATHS
-from ..suggest import Suggester, did_you_mean
+from ..suggest import did_you_mean
+from .docs_pages import (
+    SVG_SUFFIXES,
+    check_hand_written,
+    markdown_of,
+    svg_file_risk,
+    theme_meta_problems,
+)
 from .fields import label
+from .id_hints import IdHints
+from .links import check_links
+
+# The hand-written pages' checks live in docs_pages.py; the check pipeline, the
+# plugin and the standalone site import them from here.
+__all__ = [
+    "SVG_SUFFIXES",
+    "check_corpus",
+    "check_hand_written",
+    "markdown_of",
+    "svg_file_risk",
+    "theme_meta_problems",
+]
 
 
 def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
@@ -52,10 +58,10 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
     _aliases(catalog, problems)
     catalog.link()
 
-    hints = _IdHints(catalog)
+    hints = IdHints(catalog)
     _references(catalog, hints, problems)
     _supersedes(catalog, problems)
-    _links(catalog, hints, files, root, problems, probes if probes is not None else {})
+    check_links(catalog, hints, files, root, problems, probes if probes is not None else {})
     _unused(catalog, problems)
     _dates(catalog, config, today, problems)
     return catalog, problems
@@ -80,27 +86,7 @@ def _aliases(catalog: Catalog, problems: list[Problem]) -> None:
                     owners[alias] = entry.id
 
 
-class _IdHints:
-    """Did-you-mean over each kind's ids, built once per run (not per problem)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self._suggesters: dict[Kind, Suggester] = {}
-
-    def suggester(self, kind: Kind) -> Suggester:
-        if kind not in self._suggesters:
-            self._suggesters[kind] = Suggester(self.catalog.file_ids[kind])
-        return self._suggesters[kind]
-
-    def reference(self, kind: Kind, ref: str) -> str:
-        renamed = self.catalog.aliases[kind].get(ref)
-        if renamed:
-            return f'"{ref}" was renamed to "{renamed}": refer to the new id.'
-        suggester = self.suggester(kind)
-        return suggester.did_you_mean(ref) or f"Known {kind.folder}: {suggester.sample()}."
-
-
-def _references(catalog: Catalog, hints: _IdHints, problems: list[Problem]) -> None:
+def _references(catalog: Catalog, hints: IdHints, problems: list[Problem]) -> None:
     stages_of = {id: set(journey.stage_ids()) for id, journey in catalog.journeys.items()}
     for insight in catalog.insights.values():
         origin = insight.origin
@@ -189,153 +175,6 @@ def _cycles(insights: dict[str, Insight]) -> list[list[str]]:
     return sorted(found.values())
 
 
-def _links(catalog: Catalog, hints: _IdHints, files: list[SourceFile], root: Path,
-           problems: list[Problem], probes: dict[str, bool]) -> None:
-    site = Site(root, files, hints, probes)
-    for kind in Kind:
-        for entry in catalog.entries(kind).values():
-            folder = posixpath.dirname(entry.origin.path)
-            for link in entry.links:
-                reason, suggestion = site.why_broken(folder, folder, link.target)
-                if reason:
-                    problems.append(make_problem("broken-link", entry.origin.path, link.line,
-                                                 target=link.target, reason=reason,
-                                                 suggestion=suggestion))
-
-
-class Site:
-    """What a relative link can reach, as MkDocs resolves it: the entries' pages
-    (insights/, personas/, journeys/), the pages the portal generates, and the
-    hand-written files of docs/ (mkdocs.yml's docs_dir), each at its place in the
-    site. Nothing else is published, so a link to anything else is broken: the
-    README's rule that links do not leave the content folders.
-
-    The existence of every path a verdict depends on is recorded in `probes`
-    (see pipeline._reuse_corpus)."""
-
-    def __init__(self, root: Path, files: list[SourceFile], hints: _IdHints,
-                 probes: dict[str, bool], docs: str | None | bool = False) -> None:
-        self.root, self.hints, self.probes = root, hints, probes
-        self.known = {source.rel for source in files}
-        self.files_by_id = {(source.kind, source.id): source.rel for source in files}
-        self.folders = {kind.folder: kind for kind in Kind}
-        self._docs = docs  # False: read from mkdocs.yml when first needed
-        # Most links repeat (every insight links its personas): each is resolved once.
-        self.outcomes: dict[tuple[str, str], tuple[str | None, str]] = {}
-
-    @property
-    def docs(self) -> str | None:
-        """docs_dir relative to the root (posix), or None if it lies outside."""
-        if self._docs is False:
-            self._docs = docs_folder(self.root)
-        return self._docs  # type: ignore[return-value]
-
-    def why_broken(self, repo_folder: str, site_folder: str, written: str
-                   ) -> tuple[str | None, str]:
-        """Why a link, as written in a file in `repo_folder` whose page the site puts
-        in `site_folder`, is broken (None if it is not), and a hint."""
-        key = (repo_folder, written)
-        outcome = self.outcomes.get(key)
-        if outcome is None:
-            outcome = self.outcomes[key] = self._why_broken(repo_folder, site_folder, written)
-        return outcome
-
-    def _why_broken(self, repo_folder: str, site_folder: str, written: str
-                    ) -> tuple[str | None, str]:
-        url = html.unescape(written) if "&" in written else written  # as a browser reads it
-        if ":" in url and _scheme(url) == "file:":
-            return ("is a file: URL: it opens a file on the reader's own computer, never "
-                    "one of the portal", _PUBLISHED_ONLY)
-        # A browser reads '\\' in a path as '/'.
-        target = unquote(url.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
-        if not target:
-            return None, ""
-        if target.startswith("/"):
-            return "points outside the portal", ""
-        resolved = posixpath.normpath(posixpath.join(site_folder, target))
-        if not _escapes(resolved) and self._published(resolved):
-            return None, ""
-        # Not in the site: say why, from where the file is in the repository.
-        in_repo = posixpath.normpath(posixpath.join(repo_folder, target))
-        if _escapes(in_repo):
-            return "points outside the portal", ""
-        published_as = self._site_path(in_repo)
-        if published_as is not None and published_as != resolved \
-                and self._published(published_as):
-            relative = posixpath.relpath(published_as, site_folder or ".")
-            return (f"points to {in_repo} by its place in the repository, which is not "
-                    "where the site has it", f" Link to it as the site has it: '{relative}'.")
-        top = in_repo.split("/", 1)[0]
-        if top in self.folders and self._exists(in_repo):
-            return (f"points to {in_repo}, which the portal does not publish (only the "
-                    "entries' pages are built from this folder)",
-                    " Put images and other files in docs/ and link to them as the site has "
-                    "them.")
-        if top in self.folders and published_as == resolved:
-            return (f"points to {in_repo}, which does not exist",
-                    self._did_you_mean(self.folders[top], in_repo, site_folder, url))
-        if published_as is None and self._exists(in_repo):
-            return (f"leaves the content folders: it points to {in_repo}, which the portal "
-                    "does not publish", _PUBLISHED_ONLY)
-        return f"points to {in_repo}, which does not exist", ""
-
-    def _did_you_mean(self, kind: Kind, in_repo: str, site_folder: str, url: str) -> str:
-        """The link to the closest entry, written as the link should be (a file name
-        relative to this page, not the bare id), anchor kept."""
-        stem = posixpath.splitext(posixpath.basename(in_repo))[0]
-        match = self.hints.suggester(kind).closest(stem)
-        rel = self.files_by_id.get((kind, match)) if match else None
-        if rel is None:
-            return ""
-        anchor = "#" + url.split("#", 1)[1] if "#" in url else ""
-        return f" Did you mean '{posixpath.relpath(rel, site_folder or '.')}{anchor}'?"
-
-    def _published(self, path: str) -> bool:
-        """Whether the site has a page or file at `path` (a normalised site path)."""
-        if path.split("/", 1)[0] in self.folders and path in self.known:
-            return True
-        if path in GENERATED_PATHS:
-            return True
-        return self.docs is not None and self._exists(f"{self.docs}/{path}")
-
-    def _site_path(self, in_repo: str) -> str | None:
-        """Where the site has the repository file `in_repo`, if it publishes it."""
-        if in_repo.split("/", 1)[0] in self.folders:
-            return in_repo
-        docs = self.docs
-        if docs is not None and in_repo.startswith(docs + "/"):
-            return in_repo[len(docs) + 1:]
-        return None
-
-    def _exists(self, rel: str) -> bool:
-        existed = self.probes.get(rel)
-        if existed is None:
-            try:
-                existed = (self.root / rel).exists()
-            except (OSError, ValueError):  # a name too long, a NUL: nothing can be there
-                return False
-            self.probes[rel] = existed
-        return existed
-
-
-_PUBLISHED_ONLY = (" The site publishes only the entries (insights/, personas/, journeys/) "
-                   "and the hand-written pages and files in docs/: copy what the link "
-                   "needs into docs/, or link to a web address.")
-
-
-def _scheme(url: str) -> str:
-    from ..sanitize import url_scheme  # not at the top: a re-check need not load nh3
-
-    return url_scheme(url)
-
-
-def _escapes(path: str) -> bool:
-    """Whether a normalised relative path climbs above where it started."""
-    return path == ".." or path.startswith("../")
-
-
-
-
 def _unused(catalog: Catalog, problems: list[Problem]) -> None:
     for persona in catalog.personas.values():
         if persona.status is PersonaStatus.ACTIVE and not catalog.insights_of_persona.get(
@@ -395,170 +234,3 @@ def _dates(catalog: Catalog, config: PortalConfig, today: dt.date,
                     persona.origin.line("last_reviewed"), age=age,
                     last_reviewed=persona.last_reviewed.isoformat(),
                     limit=config.persona_review_after_days))
-
-
-# --- hand-written pages ------------------------------------------------------------
-
-def docs_folder(root: Path) -> str | None:
-    """mkdocs.yml's docs_dir relative to the root (posix), or None if it lies outside."""
-    relative = os.path.relpath(os.path.normpath(docs_dir(root)), root)
-    return None if _escapes(relative) or relative in (".", "..") or os.path.isabs(relative) \
-        else Path(relative).as_posix()
-
-
-def check_hand_written(root: Path, files: list[SourceFile]) -> list[Problem]:
-    """docs/ under the content folders' rules: symbolic links out of the repository
-    (`outside-link`), pages that are too large or not UTF-8, raw HTML the page will
-    lose (`html-removed`, as in bodies: the plugin cleans the page with the same
-    call), and relative links — Markdown or raw HTML — that are broken or leave
-    the site (`broken-link`). `files`: the entries found, which links may reach.
-    Read afresh on every check: docs/ holds a few pages, not thousands."""
-    from ..sanitize import clean_body  # loaded only when there are pages to check
-    from .body import relative_links
-
-    problems: list[Problem] = []
-    docs = docs_folder(root)
-    if docs is None:
-        return problems
-    for image, what in active_images(root, root / docs):
-        problems.append(make_problem("active-image", image, 1, what=what))
-    pages = discover_docs(root, root / docs, problems)
-    if not pages:
-        return problems
-    catalog = Catalog()
-    for source in files:
-        catalog.file_ids[source.kind].add(source.id)
-    site = Site(root, files, _IdHints(catalog), {}, docs)
-    for page in pages:
-        text = _page_text(page, problems)
-        if text is None:
-            continue
-        markdown, first_line = markdown_of(text)
-        for field, detail in theme_meta_problems(page_meta(text)):
-            problems.append(make_problem("page-meta", page.rel, 2, field=field, detail=detail))
-        for removal in clean_body(markdown)[1]:
-            problems.append(make_problem("html-removed", page.rel, first_line + removal.line,
-                                         what=removal.what))
-        repo_folder, site_folder = posixpath.dirname(page.rel), posixpath.dirname(page.site)
-        for link in relative_links(markdown, first_line):
-            reason, suggestion = site.why_broken(repo_folder, site_folder, link.target)
-            if reason:
-                problems.append(make_problem("broken-link", page.rel, link.line,
-                                             target=link.target, reason=reason,
-                                             suggestion=suggestion))
-    return problems
-
-
-def _page_text(page: DocsFile, problems: list[Problem]) -> str | None:
-    """A page's text, as the entries' files are read: bounded, never from a pipe."""
-    try:
-        raw = read_source(page.file)
-    except OSError as error:
-        problems.append(make_problem("not-a-file", page.rel, 1,
-                                     what=f"a file that cannot be read ({error.strerror})"))
-        return None
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(make_problem("file-too-large", page.rel, 1,
-                                     limit=f"{MAX_FILE_BYTES // (1024 * 1024)} MB"))
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        problems.append(make_problem("not-utf8", page.rel, line, bad_line=line))
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-# MkDocs' reading of a page's meta-data (mkdocs/utils/meta.py, get_data): what it
-# strips before Markdown sees the rest. Not imported: mkdocs.utils costs a check 0.1 s.
-_YAML_META = re.compile(r"-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-_META_LINE = re.compile(r"[ ]{0,3}[A-Za-z0-9_-]+:")
-_META_MORE = re.compile(r"[ ]{4}|\t")
-
-
-SVG_SUFFIXES = (".svg", ".svgz")
-_SVG_LIMIT = 5 * 1024 * 1024  # bytes of an SVG read to look for anything active
-
-
-def active_images(root: Path, docs: Path) -> list[tuple[str, str]]:
-    """(repository path, what) of each SVG image under docs/ that could run script
-    (see sanitize.svg_risk); a compressed or unreadable one counts as such."""
-    from ..sanitize import svg_risk
-
-    found = []
-    for folder, _, names in os.walk(docs):
-        for name in sorted(names):
-            if not name.lower().endswith(SVG_SUFFIXES):
-                continue
-            path = Path(folder, name)
-            what = svg_file_risk(path, svg_risk)
-            if what:
-                found.append((path.relative_to(root).as_posix(), what))
-    return found
-
-
-def svg_file_risk(path: Path, svg_risk: Callable[[str], str | None]) -> str | None:
-    if path.name.lower().endswith(".svgz"):
-        return "compressed content the portal cannot look into"
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(_SVG_LIMIT + 1)
-    except OSError:
-        return None  # unreadable: MkDocs cannot publish it either
-    if len(data) > _SVG_LIMIT:
-        return "more than 5 MB the portal did not look into"
-    return svg_risk(data.decode("utf-8", errors="replace"))
-
-
-def page_meta(text: str) -> dict:
-    """A hand-written page's YAML meta-data as MkDocs reads it ({} when none)."""
-    meta = _YAML_META.match(text)
-    if meta is None or len(meta.group(1)) > MAX_FRONT_MATTER_CHARS:
-        return {}
-    value = parse_yaml(meta.group(1), "", 2, [])[0]
-    return value if isinstance(value, dict) else {}
-
-
-def theme_meta_problems(meta: dict) -> list[tuple[str, str]]:
-    """(field, what is wrong) for the meta-data keys the theme reads with a type in
-    mind: a wrong one ends the theme's rendering with a traceback."""
-    found = []
-    hide = meta.get("hide")
-    if hide is not None and not (isinstance(hide, list)
-                                 and all(isinstance(item, str) for item in hide)):
-        found.append(("hide", "is not a list of words"))
-    template = meta.get("template")
-    if template is not None and not isinstance(template, str):
-        found.append(("template", "is not a template's name"))
-    return found
-
-
-def markdown_of(text: str) -> tuple[str, int]:
-    """A hand-written page's Markdown as MkDocs converts it, meta-data stripped,
-    and the file line it starts on."""
-    start = 0
-    meta = _YAML_META.match(text)
-    if meta is not None:
-        problems: list[Problem] = []  # MkDocs keeps the text unless it reads a mapping
-        if len(meta.group(1)) <= MAX_FRONT_MATTER_CHARS and isinstance(
-                parse_yaml(meta.group(1), "", 2, problems)[0], dict):
-            start = meta.end()
-    else:  # MultiMarkdown: `key: value` lines (and their indented continuations) up top
-        position, keyed = 0, False
-        while position < len(text):
-            end = text.find("\n", position)
-            end = len(text) if end < 0 else end
-            line = text[position:end]
-            if not line.strip():
-                position = end + 1
-                break
-            if _META_LINE.match(line):
-                keyed = True
-            elif not (keyed and _META_MORE.match(line)):
-                break
-            position = end + 1
-        start = min(position, len(text)) if keyed else 0
-    while text.startswith("\n", start):
-        start += 1
-    return text[start:], text.count("\n", 0, start) + 1
