@@ -37,6 +37,10 @@ whose author could forge results) or a `.portal-cache` that is a symbolic link
 (our writes would land wherever it points) is neither read nor written, with
 one notice on stderr. The folder is safe to delete at any time; one written by
 another validator version or configuration is discarded as a whole.
+
+One job, kept whole past 400 lines: the cache's files, how they are written,
+verified and refused, are one trust boundary and are best reviewed in one place
+(tests/test_cache_safety.py names the modules that read them).
 """
 
 from __future__ import annotations
