@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -223,46 +224,54 @@ def serve(root: str | None, dev_addr: str, full: bool, today: str | None) -> Non
         raise click.ClickException(str(error)) from None
 
 
-@main.command(short_help="Write the generated pages to a folder.")
+@main.command(short_help="Write a project that builds without the plugin (Zensical).")
 @root_argument
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder to write the generated pages into.")
+              help="Folder to write the project into: new, empty, or written by this "
+                   "command before.")
 @today_option
 def generate(root: str | None, out_dir: str, today: str | None) -> None:
-    """Write the generated pages (Markdown, data, exports) to a folder.
+    """Check the content, then write a project that builders reading mkdocs.yml but
+    running no MkDocs plugins (Zensical) build as it is: DIR/mkdocs.yml, DIR/docs/
+    (generated pages, data, exports, assets and the portal's docs/ pages) and
+    DIR/overrides/. Build it with `zensical build` in DIR.
 
-    For builders that read mkdocs.yml but do not run MkDocs plugins. ROOT is the
-    portal's folder (the one with mkdocs.yml); without it, the nearest folder
-    upward from here that holds mkdocs.yml, as git finds its repository.
+    ROOT is the portal's folder (the one with mkdocs.yml); without it, the nearest
+    folder upward from here that holds mkdocs.yml, as git finds its repository.
+
+    Exit status: 0 written, 1 errors found (nothing written), 2 usage error.
     """
-    from ..site import history  # the site's modules load only for the commands that render
+    # The site's modules load only for the commands that render.
+    from ..site import history, standalone
     from ..site.render import SiteRenderer, TemplateFailure
 
     portal_root = resolve_root(root)
     _refuse_unsafe_config(portal_root)
-    result = check_portal(portal_root, reference_day(today))
+    reference_date = reference_day(today)
+    result = check_portal(portal_root, reference_date)
     if result.errors:
         sys.stdout.write(format_text(result))
         sys.exit(EXIT_PROBLEMS)
-    out = Path(out_dir)
-    reference_date = reference_day(today)
+    out, docs = Path(out_dir).resolve(), docs_dir(portal_root)
+    sources = [docs, *(portal_root / kind.folder for kind in Kind)]
+    try:
+        standalone.check_out(out, portal_root, sources)
+    except standalone.Refused as error:
+        raise click.BadParameter(str(error), param_hint="--out") from None
+    portal = standalone.read_portal_config(portal_root)
     try:
         renderer = SiteRenderer(result.catalog, result.config, reference_date,
                                 template_dir=portal_root / result.config.templates,
                                 root=portal_root,
-                                events=history.events(portal_root, result.catalog, reference_date))
-        count = 0
-        for generated in renderer.files():
-            target = out / generated.src_uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(generated.content, bytes):
-                target.write_bytes(generated.content)
-            else:
-                target.write_text(generated.content, encoding="utf-8")
-            count += 1
+                                events=history.events(portal_root, result.catalog, reference_date),
+                                **standalone.renderer_settings(portal))
+        count = standalone.write_project(out, portal_root, docs, renderer, portal)
     except TemplateFailure as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {count} files to {out}")
+    except OSError as error:  # a full disk, a read-only folder: one line, exit status 1
+        raise click.ClickException(f"could not write {out}: {error}") from None
+    click.echo(f"Wrote {count} files to {out}\n"
+               f"Build it with: cd {shlex.quote(str(out))} && zensical build")
 
 
 # Commands that live in their own modules.
