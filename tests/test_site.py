@@ -944,12 +944,12 @@ def test_large_generated_files_wait_on_disk_and_arrive_whole(tmp_path: Path,
     from mkdocs.commands.build import build as mkdocs_build_in_process
     from mkdocs.config import load_config
 
-    from generator.mkdocs import plugin
+    from generator.mkdocs import speedups
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795478400")
     sites = {}
-    for name, threshold in (("memory", plugin.SPILL_BYTES), ("disk", 1)):
-        monkeypatch.setattr(plugin, "SPILL_BYTES", threshold)
+    for name, threshold in (("memory", speedups.SPILL_BYTES), ("disk", 1)):
+        monkeypatch.setattr(speedups, "SPILL_BYTES", threshold)
         sites[name] = tmp_path / name
         mkdocs_build_in_process(load_config(str(REPO / "mkdocs.yml"),
                                             site_dir=str(sites[name])))

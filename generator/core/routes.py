@@ -4,7 +4,12 @@ package writes them."""
 
 from __future__ import annotations
 
-from .model import Kind
+from typing import TYPE_CHECKING
+
+from .model import Entry, Kind
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 ASSETS = ("insight-portal.css", "insight-portal.js")
 SECTIONS = {  # nav title -> page
@@ -30,3 +35,20 @@ GENERATED_PATHS = frozenset({
     *SECTIONS.values(), FEED_PATH, INDEX_DATA, ROBOTS,
     *(export_path(kind, extension) for kind in Kind for extension in EXPORT_FORMATS),
     *(f"assets/{name}" for name in ASSETS)})
+
+
+def page_path(kind: Kind, entry_id: str) -> str:
+    """The source path of an entry's page: insights/<id>.md."""
+    return f"{kind.folder}/{entry_id}.md"
+
+
+_KIND_OF_FOLDER = {kind.folder: kind for kind in Kind}
+
+
+def entry_at(catalog: Catalog | None, src_uri: str) -> Entry | None:
+    """The entry whose page `src_uri` is (None: another page, such as an index)."""
+    folder, _, name = src_uri.partition("/")
+    kind = _KIND_OF_FOLDER.get(folder)
+    if catalog is None or kind is None or "/" in name or not name.endswith(".md"):
+        return None
+    return catalog.entries(kind).get(name[:-3])

@@ -219,7 +219,7 @@ class PreviewSite:
             files.append(File.generated(config, uri, content="", inclusion=inclusion))
         if not previous and pagefind.enabled(plugin.config.search):
             pagefind.add_files(files, config, result.catalog)
-        plugin.stashed, plugin.body_spans = {}, {}
+        plugin.speedups.start()
         plugin.catalog = result.catalog
         return set(uris)
 

@@ -42,6 +42,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..check.processes import terminate
 from ..core.catalog import Catalog
 from ..core.model import Insight
+from ..core.routes import entry_at
 from ..site.facets import SEARCH, facets_of
 from . import SEARCH_PLUGINS
 
@@ -164,7 +165,7 @@ def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
     entry_id = rest[:-3] if rest.endswith(".md") else ""
     if folder not in INDEXED_FOLDERS or not entry_id or "/" in entry_id or entry_id == "index":
         return output
-    if catalog is not None and entry_id not in _entries(catalog, folder):
+    if catalog is not None and entry_at(catalog, src_uri) is None:
         return output  # e.g. a hand-written page in that folder
     facets = insight_facets(catalog.insights[entry_id], catalog) \
         if folder == "insights" and catalog is not None else []
@@ -185,11 +186,6 @@ def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
                 + output[body.start() + len("<body"):body.end()] + hidden
                 + output[body.end():])
     return output
-
-
-def _entries(catalog: Catalog, folder: str) -> dict[str, object]:
-    return {"insights": catalog.insights, "personas": catalog.personas,
-            "journeys": catalog.journeys}[folder]  # type: ignore[return-value]
 
 
 def insight_facets(insight: Insight, catalog: Catalog) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from ..check.parallel import FORK_MIN_ITEMS, map_indexed
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig
 from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
-from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS
+from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS, page_path
 from ..core.sanitize import shown_body
 from . import analysis
 from .export import export_files
@@ -312,7 +312,7 @@ class SiteRenderer:
 
     def _entry_page(self, template: str, kind: Kind, entry: Entry, **context: Any
                     ) -> GeneratedFile:
-        src_uri = f"{kind.folder}/{entry.id}.md"
+        src_uri = page_path(kind, entry.id)
         page = self._page(template, src_uri, entry=entry, **context)
         return replace(page, edit_path=entry.origin.path)
 
