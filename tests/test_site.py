@@ -723,18 +723,19 @@ def test_generate_writes_pages_exports_and_assets(make_portal: PortalFactory,
     out = tmp_path / "generated"
     result = run_portal("generate", str(root), "--out", str(out), "--today", TODAY.isoformat())
     assert result.returncode == 0, output(result)
-    page = (out / "insights/fees-surprise.md").read_text(encoding="utf-8")
+    docs = out / "docs"  # beside the mkdocs.yml written for other builders (test_zensical)
+    page = (docs / "insights/fees-surprise.md").read_text(encoding="utf-8")
     assert page.startswith("---\ntitle: ")
     assert "# Delivery fee surprises shoppers at checkout" in page
     for name in ["index.md", "insights/index.md", "decisions/index.md", "personas/index.md",
                  "journeys/index.md", "tags/index.md", "personas/shopper.md",
                  "journeys/order.md", "assets/insight-portal.css", "assets/insight-portal.js",
                  "assets/insight-index.json", "robots.txt"]:
-        assert (out / name).is_file(), name
+        assert (docs / name).is_file(), name
     for kind in ("insights", "personas", "journeys"):
         for extension in ("json", "csv"):
-            assert (out / f"export/{kind}.{extension}").stat().st_size > 0
-    assert [row["id"] for row in json.loads((out / "export/insights.json").read_text())] == [
+            assert (docs / f"export/{kind}.{extension}").stat().st_size > 0
+    assert [row["id"] for row in json.loads((docs / "export/insights.json").read_text())] == [
         "fees-surprise"]
 
 

@@ -117,11 +117,19 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+_FORMATS = {"json": to_json, "csv": to_csv}
+
+
+def export_file(catalog: Catalog, kind: Kind, extension: str) -> str:
+    """One export file (the preview makes one when it is asked for)."""
+    return _FORMATS[extension](records(catalog, kind))
+
+
 def export_files(catalog: Catalog) -> dict[str, str]:
     """export/<kinds>.json and .csv, keyed by their path in the site."""
     files: dict[str, str] = {}
     for kind in Kind:
         rows = records(catalog, kind)
-        files[export_path(kind, "json")] = to_json(rows)
-        files[export_path(kind, "csv")] = to_csv(rows)
+        for extension, write in _FORMATS.items():
+            files[export_path(kind, extension)] = write(rows)
     return files

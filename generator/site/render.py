@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import posixpath
-import re
-import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,15 +25,32 @@ from ..check.parallel import FORK_MIN_ITEMS, map_indexed
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig
 from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
-from ..core.routes import ASSETS, FEED_PATH, INDEX_DATA, ROBOTS, SECTIONS, page_path
-from ..core.sanitize import shown_body
+from ..core.routes import (
+    ASSETS,
+    EXPORT_FORMATS,
+    FEED_PATH,
+    INDEX_DATA,
+    ROBOTS,
+    SECTIONS,
+    export_path,
+    page_path,
+)
 from . import analysis
-from .export import export_files
+from .export import export_file, export_files
 from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
 from .history import Event
 from .html_stash import BODY_MARK, stash_blocks
 from .sandbox import ClosedSandbox
+from .templating import (  # noqa: F401 - re-exported for the adapters
+    Linker,
+    TemplateFailure,
+    environment,
+    markdown_escape,
+    metric_on_target,
+    strip_unsafe_html,
+    template_failure,
+)
 
 WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest
 # Entity pages show this many insights per group, then link to the filtered
@@ -52,172 +66,6 @@ class GeneratedFile:
     # An entry page's body: its length and how many characters follow it. A page
     # over the time budget shows a notice in its place (see plugin.py).
     body_span: tuple[int, int] | None = None
-
-
-def template_failure(error: Exception, page: str | None = None) -> str:
-    """Which template failed, where and why, in one line."""
-    where, line = page or "?", getattr(error, "lineno", None)
-    name = getattr(error, "filename", None) or getattr(error, "name", None)
-    if name and line:
-        where = str(name)
-    else:
-        # Jinja rewrites tracebacks to show template lines: the innermost
-        # template frame is where it failed.
-        for frame in traceback.extract_tb(error.__traceback__):
-            if not frame.filename.endswith(".py"):
-                where, line = frame.filename, frame.lineno
-    message = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return f"template {where}{f', line {line}' if line else ''} could not render" \
-           f"{f' page {page!r}' if page else ''}: {message}"
-
-
-class Linker:
-    """Relative URLs from one page to another, as MkDocs will lay them out."""
-
-    def __init__(self, page_src: str, directory_urls: bool = True) -> None:
-        self.directory_urls = directory_urls
-        self.page_url = self.url_of(page_src)
-        base = self.page_url if self.page_url.endswith("/") \
-            else posixpath.dirname(self.page_url)
-        self._base = [part for part in base.split("/") if part]
-
-    def url_of(self, src_uri: str) -> str:
-        if not src_uri.endswith(".md"):
-            return src_uri
-        stem = src_uri[:-3]
-        if not self.directory_urls:
-            return f"{stem}.html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem[: -len("index")]
-        return f"{stem}/"
-
-    def to(self, src_uri: str, anchor: str = "") -> str:
-        # posixpath.relpath would do, but it calls os.getcwd() each time and
-        # pages make tens of thousands of links.
-        target = self.url_of(src_uri)
-        parts = [part for part in target.split("/") if part]
-        common = 0
-        for mine, theirs in zip(self._base, parts, strict=False):  # up to the shorter
-            if mine != theirs:
-                break
-            common += 1
-        relative = "/".join([".."] * (len(self._base) - common) + parts[common:])
-        if not relative:
-            relative = "./"
-        elif target == "" or target.endswith("/"):  # a folder URL keeps its slash
-            relative += "/"
-        return relative + (f"#{anchor}" if anchor else "")
-
-    def insight(self, id: str) -> str:
-        return self.to(f"insights/{id}.md")
-
-    def persona(self, id: str) -> str:
-        return self.to(f"personas/{id}.md")
-
-    def journey(self, id: str, stage: str | None = None) -> str:
-        return self.to(f"journeys/{id}.md", f"stage-{stage}" if stage else "")
-
-    def index(self, **filters: str) -> str:
-        query = "&".join(f"{key}={value}" for key, value in filters.items())
-        return self.to("insights/index.md", query)
-
-
-def strip_unsafe_html(body: str) -> str:
-    """The body with what `html-removed` warns about removed: raw HTML is cleaned
-    tag by tag with nh3, Markdown is left as it is (see generator/core/sanitize.py)."""
-    return shown_body(body)
-
-
-class TemplateFailure(Exception):
-    """A template override could not render: one line naming it, for the user."""
-
-
-class _ContainedLoader(jinja2.FileSystemLoader):
-    """The portal's template overrides, never a file from outside the repository:
-    an override that is a symbolic link out of it would publish that file."""
-
-    def __init__(self, folder: Path, root: Path) -> None:
-        super().__init__(str(folder))
-        self.root = os.path.realpath(root)
-
-    def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        real = os.path.realpath(filename)
-        if not real.startswith(self.root + os.sep):
-            raise TemplateFailure(f"the template override '{template}' is a link to '{real}', "
-                                  "outside the portal; it was not read")
-        return source, filename, uptodate
-
-
-def _overrides(template_dir: Path | None, root: Path | None) -> Path | None:
-    """The folder of template overrides, if the portal has one inside itself."""
-    if template_dir is None or not template_dir.is_dir():
-        return None
-    real = os.path.realpath(template_dir)
-    top = os.path.realpath(root if root is not None else template_dir.parent)
-    if real != top and not real.startswith(top + os.sep):
-        raise TemplateFailure(f"the templates folder '{template_dir}' is outside the portal "
-                              f"('{real}'); template overrides must live inside it")
-    return template_dir
-
-
-def _environment(template_dir: Path | None, root: Path | None = None) -> jinja2.Environment:
-    overrides = _overrides(template_dir, root)
-    loaders: list[jinja2.BaseLoader] = []
-    if overrides is not None:
-        loaders.append(_ContainedLoader(overrides, root or overrides.parent))
-    loaders.append(jinja2.PackageLoader("generator.site", "templates"))
-    # Overrides come from the repository, which a pull request may change: with
-    # any of them, every template renders in Jinja's sandbox, which refuses
-    # Python's internals (`cycler.__init__.__globals__.os`). Our own templates
-    # alone render outside it: the sandbox makes rendering about a third slower.
-    settings: dict[str, Any] = {
-        "loader": jinja2.ChoiceLoader(loaders), "autoescape": True, "trim_blocks": True,
-        "lstrip_blocks": True, "undefined": jinja2.StrictUndefined,
-        "keep_trailing_newline": True}
-    env = ClosedSandbox(**settings, trusted=(Linker,), functions=("generator.",)) \
-        if overrides is not None and any(overrides.iterdir()) \
-        else jinja2.Environment(**settings)
-    env.filters["status_label"] = lambda status: STATUS_LABELS.get(status, "No decision")
-    env.filters["iso"] = lambda date: date.isoformat() if date else ""
-    env.filters["percent"] = lambda share: "–" if share is None else f"{round(share * 100)}%"
-    env.filters["safe_body"] = lambda body: Markup(strip_unsafe_html(body))
-    env.filters["yaml_string"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
-    env.filters["metric"] = _format_metric
-    env.filters["md_escape"] = markdown_escape
-    env.filters["label"] = lambda word: str(word).replace("-", " ").capitalize()
-    env.filters["slug"] = lambda text: "-".join(re.findall(r"[a-z0-9]+", str(text).lower()))
-    env.globals.update(STATUSES=list(DecisionStatus), STATUS_LABELS=STATUS_LABELS)
-    return env
-
-
-# Python-Markdown's backslash escapes (< > & are HTML-escaped by autoescape).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
-
-
-def markdown_escape(text: Any) -> str:
-    """Text placed in a Markdown heading or line shows as written, not as markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def _format_metric(value: float | None, unit: Any) -> str:
-    if value is None:
-        return "–"
-    unit = getattr(unit, "value", unit)
-    if unit == "ratio":
-        return f"{value:.0%}" if value <= 1 else f"{value:g}"
-    if unit == "percent":
-        return f"{value:g}%"
-    if unit == "seconds":
-        return f"{value:g} s"
-    return f"{value:g}"
-
-
-def metric_on_target(value: float | None, target: float | None, better: Any) -> bool | None:
-    if value is None or target is None:
-        return None
-    return value <= target if getattr(better, "value", better) == "lower" else value >= target
 
 
 def _most_severe(insights: list[Insight]) -> list[Insight]:
@@ -236,7 +84,7 @@ class SiteRenderer:
         self.events = events or []
         self.site_name, self.site_url = site_name, site_url
         self.directory_urls = directory_urls
-        self.env = _environment(template_dir, root)
+        self.env = environment(template_dir, root)
         # A builder that restores stashed HTML (our MkDocs plugin) gets pages with
         # placeholders; `portal generate` gets plain Markdown for any builder.
         self.stash_html = stash_html
@@ -249,38 +97,120 @@ class SiteRenderer:
 
     # --- the whole site -------------------------------------------------------------
 
-    def files(self) -> Iterator[GeneratedFile]:
-        yield self._page("home.md.j2", "index.md", **self._home())
-        yield self._page("insights_index.md.j2", "insights/index.md", **self._index_page())
-        yield self._page("decisions.md.j2", "decisions/index.md", index_data=INDEX_DATA,
-                         summary=analysis.status_summary(self.insights))
-        personas = sorted(self.catalog.personas.values(), key=lambda p: p.id)
-        yield self._page("personas_index.md.j2", "personas/index.md", personas=personas,
-                         review_ages={p.id: analysis.review_age(p.last_reviewed, self.today)
-                                      for p in personas})
-        yield self._page("journeys_index.md.j2", "journeys/index.md",
-                         heats=list(self.heat.values()))
-        yield self._page("tags.md.j2", "tags/index.md", tags=self._tags())
-        yield self._page("whats_new.md.j2", "whats-new/index.md", feed=FEED_PATH,
-                         events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
-        yield GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
-                                                 self.site_name, self.site_url, self.today))
-        yield from map_indexed(self._insight_page, len(self.insights), FORK_MIN_ITEMS)
-        for persona in sorted(self.catalog.personas.values(), key=lambda p: p.id):
-            yield self._entry_page("persona.md.j2", Kind.PERSONA, persona,
-                                   **self._persona(persona))
-        for journey_id, heat in self.heat.items():
-            yield self._entry_page("journey.md.j2", Kind.JOURNEY,
-                                   self.catalog.journeys[journey_id], heat=heat,
-                                   **self._journey(heat))
-        yield from self._redirects()
-        yield GeneratedFile(INDEX_DATA, self._index_data())
-        for path, content in export_files(self.catalog).items():
-            yield GeneratedFile(path, content)
+    def routes(self) -> dict[str, Route]:
+        """The site's one route table: every generated file's source path, in the
+        order `files()` yields them, and how to make it. The preview lists the
+        site from it and makes a file only when a browser asks (`file`)."""
+        sections = {SECTIONS["Home"]: self._home_page,
+                    SECTIONS["Insights"]: self._index_page,
+                    SECTIONS["Decisions"]: self._decisions_page,
+                    SECTIONS["Personas"]: self._personas_page,
+                    SECTIONS["Journeys"]: self._journeys_page,
+                    SECTIONS["Tags"]: self._tags_page,
+                    SECTIONS["What's new"]: self._whats_new_page}
+        assert sections.keys() == set(SECTIONS.values()), "a section without its page"
+        routes = {uri: Route(make) for uri, make in sections.items()}
+        routes[FEED_PATH] = Route(self._feed)
+        for index, insight in enumerate(self.insights):
+            routes[page_path(Kind.INSIGHT, insight.id)] = Route(
+                partial(self._insight_page, index), batch=_INSIGHT_PAGES)
+        for persona_id in sorted(self.catalog.personas):
+            routes[page_path(Kind.PERSONA, persona_id)] = Route(
+                partial(self._persona_page, persona_id))
+        for journey_id in self.heat:
+            routes[page_path(Kind.JOURNEY, journey_id)] = Route(
+                partial(self._journey_page, journey_id))
+        for src_uri, target in self._redirects():
+            routes[src_uri] = Route(partial(GeneratedFile, src_uri, _REDIRECT.format(url=target)))
+        routes[INDEX_DATA] = Route(lambda: GeneratedFile(INDEX_DATA, self._index_data()))
+        for kind in Kind:
+            for extension in EXPORT_FORMATS:
+                path = export_path(kind, extension)
+                routes[path] = Route(partial(self._export, kind, extension), batch=_EXPORTS)
         for name in ASSETS:
-            asset = resources.files("generator.site").joinpath("assets", name)
-            yield GeneratedFile(f"assets/{name}", asset.read_text(encoding="utf-8"))
-        yield GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n")
+            routes[f"assets/{name}"] = Route(partial(_asset, name))
+        routes[ROBOTS] = Route(lambda: GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n"))
+        return routes
+
+    def files(self) -> Iterator[GeneratedFile]:
+        """Every generated file. Files made in a batch are made together: the
+        insight pages on every core, the exports from one pass over the entries."""
+        batches = {_INSIGHT_PAGES: self._insight_pages, _EXPORTS: self._exports}
+        made: dict[str, GeneratedFile] = {}
+        for src_uri, route in self.routes().items():
+            if route.batch is None:
+                yield route.make()
+                continue
+            if src_uri not in made:
+                made.update(batches.pop(route.batch)())
+            yield made.pop(src_uri)
+
+    def src_uris(self) -> list[str]:
+        """The src_uri of every file `files()` yields, without making any."""
+        return list(self.routes())
+
+    def file(self, src_uri: str) -> GeneratedFile | None:
+        """The file `files()` yields for `src_uri`, making only that one (the
+        catalog-wide numbers — heat maps, backlinks — were computed once in
+        __init__); None if the site has no such generated file."""
+        route = self.routes().get(src_uri)
+        return route.make() if route is not None else None
+
+    # --- the pages ------------------------------------------------------------------
+
+    def _home_page(self) -> GeneratedFile:
+        return self._page("home.md.j2", SECTIONS["Home"], **self._home())
+
+    def _index_page(self) -> GeneratedFile:
+        return self._page("insights_index.md.j2", SECTIONS["Insights"], index_data=INDEX_DATA,
+                          newest=analysis.newest(self.insights, limit=50),
+                          total=len(self.insights))
+
+    def _decisions_page(self) -> GeneratedFile:
+        return self._page("decisions.md.j2", SECTIONS["Decisions"], index_data=INDEX_DATA,
+                          summary=analysis.status_summary(self.insights))
+
+    def _personas_page(self) -> GeneratedFile:
+        personas = sorted(self.catalog.personas.values(), key=lambda p: p.id)
+        return self._page("personas_index.md.j2", SECTIONS["Personas"], personas=personas,
+                          review_ages={p.id: analysis.review_age(p.last_reviewed, self.today)
+                                       for p in personas})
+
+    def _journeys_page(self) -> GeneratedFile:
+        return self._page("journeys_index.md.j2", SECTIONS["Journeys"],
+                          heats=list(self.heat.values()))
+
+    def _tags_page(self) -> GeneratedFile:
+        return self._page("tags.md.j2", SECTIONS["Tags"], tags=self._tags())
+
+    def _whats_new_page(self) -> GeneratedFile:
+        return self._page("whats_new.md.j2", SECTIONS["What's new"], feed=FEED_PATH,
+                          events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
+
+    def _feed(self) -> GeneratedFile:
+        return GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
+                                                  self.site_name, self.site_url, self.today))
+
+    def _insight_pages(self) -> dict[str, GeneratedFile]:
+        pages = map_indexed(self._insight_page, len(self.insights), FORK_MIN_ITEMS)
+        return {page.src_uri: page for page in pages}
+
+    def _persona_page(self, persona_id: str) -> GeneratedFile:
+        persona = self.catalog.personas[persona_id]
+        return self._entry_page("persona.md.j2", Kind.PERSONA, persona, **self._persona(persona))
+
+    def _journey_page(self, journey_id: str) -> GeneratedFile:
+        heat = self.heat[journey_id]
+        return self._entry_page("journey.md.j2", Kind.JOURNEY, self.catalog.journeys[journey_id],
+                                heat=heat, **self._journey(heat))
+
+    def _exports(self) -> dict[str, GeneratedFile]:
+        return {path: GeneratedFile(path, content)
+                for path, content in export_files(self.catalog).items()}
+
+    def _export(self, kind: Kind, extension: str) -> GeneratedFile:
+        path = export_path(kind, extension)
+        return GeneratedFile(path, export_file(self.catalog, kind, extension))
 
     def _insight_page(self, index: int) -> GeneratedFile:
         insight = self.insights[index]
@@ -330,10 +260,6 @@ class SiteRenderer:
             "newest": analysis.newest(self.insights),
             "heats": list(self.heat.values()),
         }
-
-    def _index_page(self) -> dict[str, Any]:
-        return {"newest": analysis.newest(self.insights, limit=50), "total": len(self.insights),
-                "index_data": INDEX_DATA}
 
     def _insight(self, insight: Insight) -> dict[str, Any]:
         catalog = self.catalog
@@ -420,70 +346,31 @@ class SiteRenderer:
                            "insights": rows},
                           ensure_ascii=False, separators=(",", ":"))
 
-    def _redirects(self) -> Iterator[GeneratedFile]:
-        """An old id's URL forwards to the entry that now holds it."""
+    def _redirects(self) -> Iterator[tuple[str, str]]:
+        """An old id's URL forwards to the entry that now holds it: (src, target)."""
         for kind in Kind:
             for alias, id in sorted(self.catalog.aliases[kind].items()):
-                old = f"{kind.folder}/{alias}.md"
+                old = page_path(kind, alias)
                 link = Linker(old, self.directory_urls)
-                target = link.to(f"{kind.folder}/{id}.md")
                 src = link.url_of(old) + ("index.html" if self.directory_urls else "")
-                html = _REDIRECT.format(url=target)
-                yield GeneratedFile(src, html)
+                yield src, link.to(page_path(kind, id))
 
 
-    # --- one file at a time, for the preview server (generator/mkdocs/devserver.py) ------------
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How to make one generated file. Files of a `batch` are made together by
+    `files()` (see there); `make` makes just the one."""
+    make: Callable[[], GeneratedFile]
+    batch: str | None = None
 
-    def src_uris(self) -> list[str]:
-        """The src_uri of every file `files()` yields, without rendering any.
 
-        `portal serve` lists the site from this and renders a file only when a
-        browser asks for it (`file`), so saving one insight costs one page, not
-        the portal. tests/test_serve.py pins that both agree with `files()`.
-        """
-        return [*SECTIONS.values(), FEED_PATH,
-                *(f"{Kind.INSIGHT.folder}/{insight.id}.md" for insight in self.insights),
-                *(f"{Kind.PERSONA.folder}/{id}.md" for id in sorted(self.catalog.personas)),
-                *(f"{Kind.JOURNEY.folder}/{id}.md" for id in self.heat),
-                *(redirect.src_uri for redirect in self._redirects()),
-                INDEX_DATA,
-                *export_files(Catalog()),  # the export paths do not depend on the entries
-                *(f"assets/{name}" for name in ASSETS), "robots.txt"]
+_INSIGHT_PAGES, _EXPORTS = "insight pages", "exports"
 
-    def file(self, src_uri: str) -> GeneratedFile | None:
-        """The file `files()` yields for `src_uri`, rendering only that one (the
-        catalog-wide numbers — heat maps, backlinks — were computed once in
-        __init__); None if the site has no such generated file."""
-        folder, _, name = src_uri.rpartition("/")
-        id = name[:-3] if name.endswith(".md") else ""
-        if folder == Kind.INSIGHT.folder and id in self.catalog.insights:
-            insight = self.catalog.insights[id]
-            return self._entry_page("insight.md.j2", Kind.INSIGHT, insight,
-                                    **self._insight(insight))
-        if folder == Kind.PERSONA.folder and id in self.catalog.personas:
-            persona = self.catalog.personas[id]
-            return self._entry_page("persona.md.j2", Kind.PERSONA, persona,
-                                    **self._persona(persona))
-        if folder == Kind.JOURNEY.folder and id in self.heat:
-            heat = self.heat[id]
-            return self._entry_page("journey.md.j2", Kind.JOURNEY, self.catalog.journeys[id],
-                                    heat=heat, **self._journey(heat))
-        if src_uri in SECTIONS.values() or src_uri == FEED_PATH:
-            # files() yields the section pages and the feed before any entry page.
-            return next((generated for generated in self.files()
-                         if generated.src_uri == src_uri), None)
-        if src_uri == INDEX_DATA:
-            return GeneratedFile(INDEX_DATA, self._index_data())
-        if src_uri.startswith("export/"):
-            content = export_files(self.catalog).get(src_uri)
-            return None if content is None else GeneratedFile(src_uri, content)
-        if folder == "assets" and name in ASSETS:
-            return GeneratedFile(src_uri, resources.files("generator.site").joinpath(
-                "assets", name).read_text(encoding="utf-8"))
-        if src_uri == "robots.txt":
-            return GeneratedFile(src_uri, "User-agent: *\nDisallow: /\n")
-        return next((redirect for redirect in self._redirects()
-                     if redirect.src_uri == src_uri), None)
+
+def _asset(name: str) -> GeneratedFile:
+    asset = resources.files("generator.site").joinpath("assets", name)
+    return GeneratedFile(f"assets/{name}", asset.read_text(encoding="utf-8"))
+
 
 _REDIRECT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Moved</title>
