@@ -28,6 +28,10 @@ reloads never wait for it), and rebuilt in the background after the content
 changes, serving the previous index meanwhile. Until the first one is ready,
 the index of the last `portal build` (in site/) is served if there is one.
 Pagefind's index is only ever served from the last `portal build`.
+
+One job, kept whole (about 440 lines): the preview's site, MkDocs' state set up
+once and pages rendered on request. Its HTTP server is preview_http.py, its
+search index preview_search.py.
 """
 
 from __future__ import annotations
@@ -37,23 +41,15 @@ import os
 import posixpath
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 import urllib.parse
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import watchdog.events
-import watchdog.observers
-import watchdog.observers.polling
 from mkdocs.commands.build import _build_template, _populate_page, get_context
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -64,7 +60,6 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from ..check.pipeline import Checker, PortalResult
-from ..check.processes import terminate
 from ..check.report import counts, format_problem, plural
 from ..core.config import resolve_today
 from ..core.config_guard import unsafe_config
@@ -73,28 +68,13 @@ from ..core.routes import FEED_PATH, SECTIONS
 from ..site import history
 from ..site.render import SiteRenderer
 from . import SEARCH_PLUGINS, pagefind
-from .plugin import InsightPortalPlugin
+from .plugin import InsightPortalPlugin, inclusion, put_generated
+from .preview_http import Change, PreviewServer, Response
+from .preview_search import SEARCH_INDEX, SearchIndex
 
 log = logging.getLogger("mkdocs.portal.serve")
 
-SEARCH_INDEX = "search/search_index.json"
 _EVENT_PAGES = {SECTIONS["What's new"], FEED_PATH}  # the only files that read git history
-
-
-@dataclass
-class Response:
-    status: str
-    body: bytes
-    content_type: str = "text/html; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What the watcher saw since the last refresh."""
-
-    paths: frozenset[str]
-    structure: bool  # a folder was created, deleted or moved
 
 
 class PreviewSite:
@@ -207,16 +187,10 @@ class PreviewSite:
         uris = renderer.src_uris()
         for gone in previous.difference(uris):
             files.remove(files.get_file_from_path(gone))
-        sections = set(SECTIONS.values())
         for uri in uris:
-            if uri in previous:
-                continue
-            existing = files.get_file_from_path(uri)
-            if existing is not None:
-                files.remove(existing)
-            inclusion = InclusionLevel.INCLUDED if uri in sections \
-                else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content="", inclusion=inclusion))
+            if uri not in previous:
+                put_generated(files, File.generated(config, uri, content="",
+                                                    inclusion=inclusion(uri)))
         if not previous and pagefind.enabled(plugin.config.search):
             pagefind.add_files(files, config, result.catalog)
         plugin.speedups.start()
@@ -358,78 +332,6 @@ def report(result: PortalResult, seconds: float, rechecked: int) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-class SearchIndex:
-    """Material's search_index.json, built in a background process on demand."""
-
-    TIMEOUT = 600.0
-
-    def __init__(self, site: PreviewSite) -> None:
-        self.site = site
-        self.data: bytes | None = None
-        self.built_generation = -1
-        self.process: subprocess.Popen[bytes] | None = None
-        self.output: Path | None = None
-        self.started_generation = -1
-        self.lock = threading.Lock()
-        self.ready = threading.Condition(self.lock)
-
-    def respond(self) -> Response | None:
-        with self.lock:
-            if self.data is None:
-                previous = self.site.last_build / SEARCH_INDEX
-                if previous.is_file():
-                    self.data = previous.read_bytes()
-            if self.built_generation != self.site.generation:
-                self._start()
-            if self.data is None:  # nothing to serve yet: this request waits, no other
-                self.ready.wait_for(lambda: self.data is not None or self.process is None,
-                                    timeout=self.TIMEOUT)
-            if self.data is None:
-                return None
-            return Response("200 OK", self.data, "application/json")
-
-    def _start(self) -> None:
-        if self.process is not None or not any(
-                name in self.site.config.plugins for name in SEARCH_PLUGINS):
-            return
-        fd, name = tempfile.mkstemp(prefix="search-index-", suffix=".json",
-                                    dir=self.site.site_dir)
-        os.close(fd)
-        self.output, self.started_generation = Path(name), self.site.generation
-        self.process = subprocess.Popen(  # same process group: a killpg ends it too
-            [sys.executable, "-m", "generator.mkdocs.devserver", str(self.site.root), name],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            # Its temporary files go in ours, which we delete whatever happens to it.
-            env={**os.environ, "TMPDIR": self.site.site_dir})
-        log.info(f"Building the search index in the background (pid {self.process.pid})")
-        threading.Thread(target=self._wait, args=(self.process,), daemon=True).start()
-
-    def _wait(self, process: subprocess.Popen[bytes]) -> None:
-        _, errors = process.communicate()
-        with self.lock:
-            if process is not self.process:
-                return
-            output = self.output
-            if process.returncode == 0 and output is not None and output.is_file():
-                self.data = output.read_bytes()
-                self.built_generation = self.started_generation
-                log.info("Search index ready")
-            elif process.returncode > 0:
-                log.warning("Building the search index failed:\n"
-                            + errors.decode("utf-8", "replace")[-2000:])
-                self.built_generation = self.started_generation  # not again until a change
-            if output is not None:
-                output.unlink(missing_ok=True)
-            self.process = None
-            self.ready.notify_all()
-
-    def stop(self) -> None:
-        with self.lock:
-            process, self.process = self.process, None
-            self.ready.notify_all()
-        terminate(process, timeout=5)
-
-
 def build_search_index(root: Path, output: Path) -> None:
     """In the background process: every page through the events search listens to."""
     parent = os.getppid()
@@ -454,117 +356,6 @@ def build_search_index(root: Path, output: Path) -> None:
         shutil.move(Path(config.site_dir) / SEARCH_INDEX, output)
     finally:
         site.close()
-
-
-# --- the HTTP server -------------------------------------------------------------------
-
-
-class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server (long-poll epochs, script injection, the rebuild
-    loop), serving pages from a PreviewSite instead of a built folder."""
-
-    def __init__(self, site: PreviewSite, host: str, port: int) -> None:
-        self.site = site
-        self._changes: set[str] = set()
-        self._structure = False
-        super().__init__(builder=self._rebuild, host=host, port=port, root=site.site_dir,
-                         mount_path=site.mount_path)
-        # inotify, not MkDocs' 0.5 s polling of every file: a save is seen at once,
-        # and 10,000 files are not stat-ed twice a second.
-        self.observer = watchdog.observers.Observer()
-        self._schedules: list[tuple[Any, str, bool]] = []
-        self.error_handler = self._error_page
-
-    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
-        path = os.path.abspath(path)
-        if path in self._watched_paths:
-            self._watched_paths[path] += 1
-            return
-        self._watched_paths[path] = 1
-        server = self
-
-        class Recorder(watchdog.events.FileSystemEventHandler):
-            def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
-                if event.event_type in (watchdog.events.EVENT_TYPE_OPENED,
-                                        watchdog.events.EVENT_TYPE_CLOSED_NO_WRITE):
-                    return
-                if event.is_directory and event.event_type == \
-                        watchdog.events.EVENT_TYPE_MODIFIED:
-                    return
-                with server._rebuild_cond:
-                    server._changes.add(os.fsdecode(event.src_path))
-                    if getattr(event, "dest_path", ""):
-                        server._changes.add(os.fsdecode(event.dest_path))
-                    if event.is_directory:  # a folder created, moved or deleted
-                        server._structure = True
-                    server._want_rebuild = True
-                    server._rebuild_cond.notify_all()
-
-        handler = Recorder()
-        self._schedules.append((handler, path, recursive))
-        try:
-            self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
-        except OSError as error:  # e.g. out of inotify watches: poll, as mkdocs serve does
-            log.warning(f"Watching files by polling ({error})")
-            self.observer = watchdog.observers.polling.PollingObserver(timeout=0.5)
-            for handler, watched, recursive in self._schedules:
-                self._watch_refs[watched] = self.observer.schedule(handler, watched,
-                                                                   recursive=recursive)
-
-    def _rebuild(self) -> None:
-        with self._rebuild_cond:
-            change = Change(frozenset(self._changes), self._structure)
-            self._changes, self._structure = set(), False
-        try:
-            self.site.refresh(change)
-        except Exception:  # noqa: BLE001 - the preview must survive any bad input
-            traceback.print_exc()
-            log.error("The preview could not be refreshed; it shows the last good state. "
-                      "Fix the problem and save.")
-
-    def _serve_request(self, environ: dict[str, Any], start_response: Any
-                       ) -> Iterable[bytes] | None:
-        path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
-        if path.startswith("/livereload/"):
-            return super()._serve_request(environ, start_response)
-        if path == "/" and self.mount_path != "/":
-            start_response("302 Found", [("Location", urllib.parse.quote(self.mount_path))])
-            return []
-        # Wait for an ongoing refresh, so no page from before a save is served after it.
-        with self._epoch_cond:
-            self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
-            epoch = self._visible_epoch
-        try:
-            response = self.site.respond(path)
-        except Exception as error:  # noqa: BLE001 - show it in the browser, keep serving
-            traceback.print_exc()
-            response = Response("500 Internal Server Error", _error_html(path, error))
-        if response is None:
-            return None
-        body = response.body
-        if response.content_type.startswith("text/html"):
-            body = self._inject_js_into_html(body, epoch)
-        headers = [("Content-Type", response.content_type),
-                   ("Content-Length", str(len(body))), *response.headers]
-        start_response(response.status, headers)
-        return [body]
-
-    def _error_page(self, code: int) -> bytes | None:
-        if code != 404:
-            return None
-        try:
-            with self.site.lock:
-                page = self.site.render_template("404.html")
-        except Exception:  # noqa: BLE001 - fall back to MkDocs' plain message
-            return None
-        return self._inject_js_into_html(page, self._visible_epoch)
-
-
-def _error_html(path: str, error: Exception) -> bytes:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Preview error</title>"
-            f"</head><body><h1>This page could not be rendered</h1><p>{escape(path)}</p>"
-            f"<pre>{escape(type(error).__name__)}: {escape(str(error))}</pre>"
-            f"<p>Fix the problem and save; the page reloads.</p></body></html>").encode()
 
 
 def _configure_logging() -> None:

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -154,13 +154,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                                     stash_html=True)
             self.speedups.start()
             for generated in renderer.files():
-                existing = files.get_file_from_path(generated.src_uri)
-                if existing is not None:
-                    files.remove(existing)
                 file = self.speedups.file(config, generated, inclusion(generated.src_uri))
                 if generated.edit_path:  # "edit this page" opens the researcher's file
                     file.edit_uri = generated.edit_path
-                files.append(file)
+                put_generated(files, file)
         except TemplateFailure as error:
             raise PluginError(str(error)) from None
         self.catalog = result.catalog
@@ -345,6 +342,14 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
                          config: MkDocsConfig) -> str:
         return add_noindex(output_content) if template_name.endswith(".html") else \
             output_content
+
+
+def put_generated(files: Files, file: File) -> None:
+    """Add a generated file; it replaces a hand-written one at the same path."""
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)
 
 
 def inclusion(src_uri: str) -> InclusionLevel:
