@@ -24,34 +24,12 @@ from ..core.catalog import Catalog
 from ..core.config import PortalConfig, load_config
 from ..core.loader import SourceFile, discover, read_source
 from ..core.model import Entry
-from ..core.problems import Problem, Severity, make_problem, promote_warnings
+from ..core.problems import Problem, make_problem, promote_warnings
 from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
 from .file_pass import FileResult
-
-
-@dataclass(slots=True)
-class PortalResult:
-    root: Path
-    config: PortalConfig
-    catalog: Catalog | None  # None when a run with need_catalog=False reused the corpus pass
-    problems: list[Problem]  # sorted by path and line
-    files_checked: int
-    cached_files: int = 0  # files whose own result came from memory or the cache
-
-    @property
-    def errors(self) -> int:
-        return sum(p.severity is Severity.ERROR for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        """Warnings about files (--strict makes them errors); reminders not included."""
-        return sum(p.severity is Severity.WARNING and not p.is_reminder for p in self.problems)
-
-    @property
-    def reminders(self) -> int:
-        return sum(p.is_reminder for p in self.problems)
+from .result import PortalResult
 
 
 def check_portal(root: Path, today: dt.date, strict: bool = False,

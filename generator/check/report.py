@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.problems import REMINDER, Problem
-from .pipeline import PortalResult
+from .result import PortalResult
 
 
 def plural(count: int, word: str) -> str:

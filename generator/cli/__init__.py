@@ -1,5 +1,5 @@
-"""The `portal` command: click commands for check, build, serve, generate, new and
-schema (commands.py, scaffold.py, json_schema.py) and what they share
+"""The `portal` command: click commands for check, build, serve and generate
+(commands.py), new (scaffold/) and schema (json_schema.py), and what they share
 (options.py). The top of the package: it may import everything below it.
 """
 

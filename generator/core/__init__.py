@@ -1,5 +1,5 @@
-"""The portal's domain: the format (model, schema), reading files (loader), the
-checks (validate), the catalog of entries, problems and their wording, and the
-plugin's options. It imports nothing of MkDocs, Material, Jinja or click
-(tests/test_layers.py and the import contract in pyproject.toml hold it to that).
+"""The portal's domain: the format (vocabulary, schema, model), reading files (loader),
+the checks (validate), the catalog, problems and their wording, the site's routes and
+the plugin's options. It imports nothing of the portal's other packages, nor MkDocs,
+Material, Jinja or click (tests/test_layers.py and pyproject.toml's contracts hold it).
 """

@@ -1,5 +1,5 @@
-"""Turning a catalog into the site's files without MkDocs: the pages' Markdown
-from Jinja templates (render.py, templates/, sandboxed overrides), the analyses
-they show, the index data, exports, feed, dates from git, and the assets.
+"""Turning a catalog into the site's files without MkDocs: the route table and pages
+(render.py, templates/, templating.py), facets, analyses, index data, exports, feed,
+dates from git, assets, and a standalone project for other builders (standalone/).
 It imports the core and the check's worker pool, never MkDocs or click.
 """
