@@ -347,3 +347,11 @@ def test_portal_schema_out_with_a_kind_writes_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(schema, ["persona", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert [path.name for path in tmp_path.iterdir()] == ["persona.schema.json"]
+
+
+def test_a_declared_default_is_in_the_schema_and_the_record() -> None:
+    """The schema's default (PersonaStatus, Metric.better) reaches editors and records."""
+    persona = json_schema(Kind.PERSONA)["properties"]["status"]
+    assert persona["default"] == "active"
+    stage = json_schema(Kind.JOURNEY)["properties"]["stages"]["items"]["properties"]
+    assert stage["metrics"]["items"]["properties"]["better"]["default"] == "higher"

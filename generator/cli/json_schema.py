@@ -97,6 +97,8 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
         schema["type"] = [*(types if isinstance(types, list) else [types]), "null"]
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
+    if spec.default is not None:  # what a file that leaves it out gets (editors show it)
+        schema["default"] = getattr(spec.default, "value", spec.default)
     return {"description": spec.description, **schema}
 
 
