@@ -221,6 +221,25 @@ def test_mkdocs_yml_that_would_run_code_or_leave_the_portal_is_refused(
     assert list(outside_dir.iterdir()) == []
 
 
+def test_a_function_named_for_zensical_to_call_is_refused(make_portal, tmp_path) -> None:
+    """Zensical calls `{object: module.function, kwds: ...}` in an extension's options:
+    only the functions !!python/name: may name are allowed there."""
+    marker = tmp_path / "ran"
+    yml = ("site_name: T\nmarkdown_extensions:\n  - toc:\n      slugify:\n"
+           "        object: os.system\n"
+           f"        kwds: {{command: 'touch {marker}'}}\n"
+           "  - pymdownx.superfences:\n      custom_fences:\n        - name: mermaid\n"
+           "          class: mermaid\n          format:\n"
+           "            object: pymdownx.superfences.fence_code_format\n"
+           "plugins:\n  - insight-portal\n")
+    root = make_portal(mkdocs_yml=yml)
+    result = run_portal("check", str(root), "--today", TODAY.isoformat())
+    assert result.returncode == 1
+    [line] = [line for line in result.stdout.splitlines() if "unsafe-config" in line]
+    assert line.startswith("mkdocs.yml:3: error:") and "'os.system'" in line
+    assert not marker.exists()
+
+
 def test_material_functions_named_in_mkdocs_yml_stay_allowed(make_portal, tmp_path) -> None:
     yml = ("site_name: T\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
            "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"

@@ -243,6 +243,7 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
     for name, line, options in _named_entries(_lookup(node, ("markdown_extensions",))):
         module = extension_name(name)
         _screen_extension_paths(root, name, line, options, problem)
+        _screen_callables(name, line, options, problem)
         if name != module or module not in ALLOWED_EXTENSIONS:
             problem(line, f"the Markdown extension '{name}' is not one the portal knows to be "
                           "safe: Markdown imports and calls what an entry names",
@@ -268,6 +269,31 @@ def _screen_includes(root: Path, node: yaml.MappingNode,
                           "personas/ and journeys/ into the site",
                     "Set its base_path to those folders (base_path: [insights, personas, "
                     "journeys]), keep restrict_base_path on and url_download off.")
+
+
+def _screen_callables(name: str, line: int, options: object,
+                      problem: Callable[[int, str, str], None]) -> None:
+    """Zensical (Material's successor) reads `{object: module.function, kwds: …}` in
+    an extension's options as a function to call, as `!!python/name:` names one for
+    MkDocs: the same allow-list holds for both."""
+    for named in _callables(options):
+        if named not in ALLOWED_NAMES:
+            problem(line, f"the Markdown extension '{name}' names '{named}' for Zensical to "
+                          "call (an 'object:' option)",
+                    "Name one of the functions in ALLOWED_NAMES in "
+                    "generator/core/config_guard.py, or remove the option.")
+
+
+def _callables(options: object) -> Iterator[str]:
+    """Every `object:` value in an extension's options, however deep."""
+    if isinstance(options, dict):
+        if "object" in options:
+            yield str(options["object"])
+        for value in options.values():
+            yield from _callables(value)
+    elif isinstance(options, list):
+        for item in options:
+            yield from _callables(item)
 
 
 def _screen_extension_paths(root: Path, name: str, line: int, options: object,
