@@ -205,13 +205,32 @@ plugins:
 """
 
 
-def test_no_option_reaches_zensical_that_it_would_call(make_portal: PortalFactory,
-                                                      tmp_path: Path) -> None:
-    """Zensical calls `{object, kwds}` in slug and fence options and imports the
-    functions emoji and fences name; mkdocs.yml passes config_guard with them
-    (MkDocs would call nothing), so the project keeps only allowed names."""
+def test_a_function_named_for_zensical_stops_generate(make_portal: PortalFactory,
+                                                     tmp_path: Path) -> None:
+    """Zensical calls `{object, kwds}` in slug and fence options: config_guard
+    refuses a name outside its allow-list (as for !!python/name:), so nothing is
+    written and nothing runs, whichever builder comes next."""
     marker = tmp_path / "ran"
     root = make_portal(mkdocs_yml=HOSTILE_YML % {"marker": marker})
+    out = tmp_path / "project"
+    result = generate(root, out)
+    assert result.returncode == 1, output(result)
+    assert "mkdocs.yml:3: error:" in result.stderr and "mkdocs.yml:8: error:" in result.stderr
+    assert not out.exists() and not marker.exists()
+
+
+def test_only_allowed_functions_reach_zensical(make_portal: PortalFactory,
+                                               tmp_path: Path) -> None:
+    """Allowed names pass, as plain names Zensical imports; toc's slugify, which
+    Zensical would call, is left out of the project (the default slugify)."""
+    allowed = HOSTILE_YML.replace(
+        "object: os.system\n        kwds: {command: \"touch %(marker)s\"}",
+        "object: markdown.extensions.toc.slugify_unicode")
+    allowed = allowed.replace(
+        "        - name: run\n          class: run\n"
+        "          format: {object: os.system, kwds: {command: \"touch %(marker)s\"}}\n", "")
+    assert "os.system" not in allowed
+    root = make_portal(mkdocs_yml=allowed)
     out = tmp_path / "project"
     result = generate(root, out)
     assert result.returncode == 0, output(result)
@@ -227,7 +246,6 @@ def test_no_option_reaches_zensical_that_it_would_call(make_portal: PortalFactor
     assert config_of(out)["site_name"] == "Ours &lt;img src=x onerror=alert(1)&gt;"
     built = zensical_build(out)
     assert built.returncode == 0, output(built)
-    assert not marker.exists()
 
 
 def test_front_matter_and_hand_written_pages_are_escaped_and_cleaned(
