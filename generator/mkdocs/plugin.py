@@ -282,7 +282,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
 
     def _without_dangerous_html(self, html: str, page: Page, config: MkDocsConfig) -> str:
         """The last check of an entry page or a hand-written one (see
-        generator/core/sanitize.py): after Markdown conversion, nothing that could run
+        generator/core/sanitize/): after Markdown conversion, nothing that could run
         code may be left. Bodies and docs/ pages were cleaned before conversion,
         and `portal check` listed what went; this only acts where Markdown read
         one differently, and says so."""

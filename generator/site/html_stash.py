@@ -15,9 +15,16 @@ is per tag: an insight page's badges, fact lists and cards made it 15 times
 dearer to index than a plain page (1.3 ms against 0.08 ms). So while search
 reads the page, each block is shown as one paragraph of its text
 (`search_view`) — every word stays searchable — and `restore_blocks` puts the
-real HTML back once search has read it (`on_page_context`). Lists of cards
-linking to other insights are left out of the search view: they are
-navigation, and would make a page match every query its neighbours match.
+real HTML back once search has read it (`on_page_context`). A block marked as
+navigation (`data-pagefind-ignore`, as cards linking to other pages are) is left
+out of the search view, as Pagefind leaves it out: it would make a page match
+every query its neighbours match.
+
+Two rules for templates follow, for the package's and a portal's overrides:
+an HTML block starts a line with a block-level element and has no blank line
+inside (a blank line ends the stashed block there), and navigation is marked
+with `data-pagefind-ignore`. tests/test_site.py holds the package's templates
+to the first (a stashed build equals an unstashed one).
 
 Content cannot forge a placeholder: each one carries a nonce drawn when this
 module loads (forked workers inherit it), and `portal check` refuses control
@@ -50,7 +57,9 @@ _PLACEHOLDER = re.compile(f"<p>{_MARK}{_STASH}(\\d+){_MARK}</p>|{_MARK}{_STASH}(
 _STASHED = re.compile(f"{_PLACEHOLDER.pattern}|<!--{_STASH}(\\d+)--><p>[^<]*</p><!--/ip-stash-->")
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-_LINKED_CARDS = 'class="ip-card-title"'  # a card that links to another insight
+# What templates mark as navigation (cards linking to other pages): Pagefind leaves
+# it out by this attribute, and so does Material's search view below.
+NAVIGATION = "data-pagefind-ignore"
 BODY_MARK = f"\x1eip-body-{_NONCE}\x1e"  # where the (unstashed) body goes back in
 
 
@@ -93,7 +102,7 @@ def search_view(html: str, blocks: tuple[str, ...]) -> str:
     def text(match: re.Match[str]) -> str:
         index = _index(match)
         block = blocks[index] if index < len(blocks) else ""
-        words = "" if _LINKED_CARDS in block else _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+        words = "" if NAVIGATION in block else _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
         return f"<!--{_STASH}{index}--><p>{words}</p><!--/ip-stash-->" + _ending(match, html)
 
     return _PLACEHOLDER.sub(text, html)

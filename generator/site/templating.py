@@ -92,7 +92,7 @@ class Linker:
 
 def strip_unsafe_html(body: str) -> str:
     """The body with what `html-removed` warns about removed: raw HTML is cleaned
-    tag by tag with nh3, Markdown is left as it is (see generator/core/sanitize.py)."""
+    tag by tag with nh3, Markdown is left as it is (see generator/core/sanitize/)."""
     return shown_body(body)
 
 

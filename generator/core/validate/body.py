@@ -1,6 +1,6 @@
 """Reads a Markdown body for what validation needs: links to local files
 (Markdown links, reference definitions, and `href` / `src` in raw HTML), and
-raw HTML that the portal will strip (generator/core/sanitize.py).
+raw HTML that the portal will strip (generator/core/sanitize/).
 
 Code (fenced blocks and inline code spans) is skipped: a link or tag shown as
 an example is not a link or tag. Every scan here takes time linear in the
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from ..model import BodyLink
 from ..sanitize import ALLOWED_TAGS, clean_body, url_scheme
+from ..sanitize.tags import TAG_LIMIT  # a longer "tag" is text, as the cleaner reads it
 
 __all__ = ["ALLOWED_TAGS", "is_local_link", "prose_lines", "relative_links", "unsafe_html"]
 
@@ -27,7 +28,7 @@ _DESTINATION_END = re.compile(r"[)\s>]")
 _CLOSING_PARENTHESIS = re.compile(r"\)")
 _BLANK = re.compile(r"\s*+")
 # Raw HTML: the only URLs the cleaner keeps that a browser follows or loads are
-# <a href> and <img src>. Attributes as sanitize.py's _TAG reads them; possessive,
+# <a href> and <img src>. Attributes as sanitize/tags.py's TAG reads them; possessive,
 # and matched one at a time, so nothing is read twice.
 _HTML_URL_HINT = re.compile(r"href|src", re.IGNORECASE)
 _HTML_START = re.compile(r"<!--|<(a|img)(?=[\t\n\f\r />])", re.IGNORECASE)
@@ -35,7 +36,6 @@ _HTML_ATTRIBUTE = re.compile(
     r"""[\t\n\f\r /]*+([^\t\n\f\r /<>][^\t\n\f\r /<>=]*+)"""
     r"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+("[^"]*+"|'[^']*+'|[^\t\n\f\r <>]*+))?+""")
 _HTML_TAG_END = re.compile(r"[\t\n\f\r /]*+>")
-_TAG_LIMIT = 4096  # as in sanitize.py: a longer "tag" is text
 
 
 def prose_lines(body: str) -> Iterator[tuple[int, str]]:
@@ -189,7 +189,7 @@ def _html_targets(text: str) -> Iterator[tuple[int, str]]:
             position = end + 3 if end >= 0 else start.end()
             continue
         wanted = "href" if start.group(1).lower() == "a" else "src"
-        limit = min(len(text), start.start() + _TAG_LIMIT)
+        limit = min(len(text), start.start() + TAG_LIMIT)
         at, found = start.end(), None
         while at < limit:
             attribute = _HTML_ATTRIBUTE.match(text, at, limit)
