@@ -19,6 +19,7 @@ import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig, load_config
@@ -28,8 +29,10 @@ from ..core.problems import Problem, make_problem, promote_warnings
 from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
-from .file_pass import FileResult
 from .result import PortalResult
+
+if TYPE_CHECKING:  # the validators load only when a file needs them (see _check_pending)
+    from .file_pass import FileResult
 
 
 def check_portal(root: Path, today: dt.date, strict: bool = False,
