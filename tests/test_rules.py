@@ -133,6 +133,17 @@ CASES = [
          INSIGHT, 20),
     Case("decision-missing-rationale", {INSIGHT: changed(INSIGHT, "status: accepted",
                                                          "status: declined")}, INSIGHT, 20),
+    Case("history-out-of-order", {INSIGHT: changed(
+        INSIGHT, "  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
+        "    - {status: new, date: 2026-09-25}\n    - status: under-review\n"
+        "      date: 2026-09-21\n")}, INSIGHT, 26, "oldest first"),
+    Case("history-before-created", {INSIGHT: changed(
+        INSIGHT, "  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
+        "    - status: new\n      date: 2026-09-01\n")}, INSIGHT, 25),
+    Case("history-repeats-status", {INSIGHT: changed(
+        INSIGHT, "  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
+        "    - {status: new, date: 2026-09-20}\n    - {status: accepted, date: 2026-09-25}\n")},
+         INSIGHT, 25, "remove its last item"),
     Case("personal-data", {INSIGHT: changed(INSIGHT, '"Why is there a fee now?"',
                                             '"Write to jo.bloggs@mailbox.example"')},
          INSIGHT, 15, "personal_data_allow"),

@@ -2,10 +2,10 @@
 each file.
 
 The records of entries (Insight, Persona, Journey) and of their parts (Evidence,
-Decision, Stage, Metric) are built from their one declaration, the field table
-of schema.py: a field added there is a field of the record, checked, cached,
-exported and readable by templates, with no line here. What a record can do
-beyond holding its fields lives in its behaviour class below.
+Decision and its StatusChange history, Stage, Metric) are built from their one
+declaration, the field table of schema.py: a field added there is a field of the
+record, checked, cached, exported and readable by templates, with no line here.
+What a record can do beyond holding its fields lives in its behaviour class below.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from .schema import (
     DECISION_FIELDS,
     EVIDENCE_FIELDS,
+    HISTORY_FIELDS,
     INSIGHT_FIELDS,
     JOURNEY_FIELDS,
     METRIC_FIELDS,
@@ -41,7 +42,7 @@ from .vocabulary import (  # re-exported: most modules import the vocabularies f
 __all__ = ["Better", "BodyLink", "Confidence", "Decision", "DecisionStatus", "Entry",
            "Evidence", "EvidenceSource", "Insight", "InsightKind", "InsightSeverity",
            "Journey", "Kind", "KeyPath", "LineMap", "Metric", "MetricUnit", "Origin",
-           "Persona", "PersonaStatus", "RECORD_CLASSES", "Stage"]
+           "Persona", "PersonaStatus", "RECORD_CLASSES", "Stage", "StatusChange"]
 
 
 KeyPath = tuple[str | int, ...]
@@ -180,6 +181,7 @@ class _JourneyBehaviour:
 
 
 Evidence = _record("Evidence", EVIDENCE_FIELDS)
+StatusChange = _record("StatusChange", HISTORY_FIELDS)
 Decision = _record("Decision", DECISION_FIELDS)
 Metric = _record("Metric", METRIC_FIELDS)
 Stage = _record("Stage", STAGE_FIELDS)

@@ -128,6 +128,17 @@ _RULES = [
     Rule("decision-missing-rationale", E, "declined decision has no rationale",
          "Add 'rationale:' under 'decision:' — why we chose not to act, so the reason "
          "is not lost."),
+    Rule("history-out-of-order", E, "decision history is out of date order: {date} comes "
+         "after {previous}",
+         "List 'history' oldest first, each date on or after the one before, and the "
+         "decision's own 'date' on or after the last."),
+    Rule("history-before-created", E, "decision history has {date}, before the insight was "
+         "created ({created})",
+         "A status cannot predate the insight: check the year, or 'created'."),
+    Rule("history-repeats-status", E, "the last status in decision history is '{status}', "
+         "the current status",
+         "'history' lists the statuses before the current one: remove its last item (portal "
+         "decide keeps it right)."),
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),

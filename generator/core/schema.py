@@ -88,6 +88,12 @@ EVIDENCE_FIELDS = (
     FieldSpec("count", FieldType.INTEGER, "How many times this was seen.", minimum=1),
 )
 
+HISTORY_FIELDS = (
+    _choice("status", DecisionStatus, "A status the decision had.", required=True),
+    _date("date", "When it took that status.", required=True, past=True),
+    _text("note", "What happened, in a line."),
+)
+
 DECISION_FIELDS = (
     _choice("status", DecisionStatus, "Where the decision stands.", required=True),
     _text("owner", "Team accountable for acting (required unless status is new).",
@@ -98,6 +104,9 @@ DECISION_FIELDS = (
     _text("link", "Tracker or roadmap item.", role=Role.URL),
     _date("review_by", "Date by which the decision is revisited."),
     _text("outcome", "What changed once done, ideally measured."),
+    FieldSpec("history", FieldType.MAPPING, "The statuses before the current one, oldest "
+              "first (portal decide keeps it; without it, git's history of the file).",
+              many=True, fields=HISTORY_FIELDS, record="StatusChange"),
 )
 
 INSIGHT_FIELDS = (

@@ -110,6 +110,36 @@ def _insight_rules(insight: Insight, raw: dict[str, Any], problems: list[Problem
         report("decision-missing-rationale")
     if status is DecisionStatus.DONE and not decision.outcome:
         report("done-without-outcome")
+    if decision.history:
+        _history_rules(insight, problems)
+
+
+def _history_rules(insight: Insight, problems: list[Problem]) -> None:
+    """Each earlier status dated, in order, within the insight's life, and not the
+    current one again (its dates' validity and future are checked with every date)."""
+    origin, decision = insight.origin, insight.decision
+    previous = None  # the date before, in the list's order
+    for index, change in enumerate(decision.history):
+        line = origin.line("decision", "history", index, "date")
+        if change.date is None:
+            continue
+        if insight.created is not None and change.date < insight.created:
+            problems.append(make_problem("history-before-created", origin.path, line,
+                                         date=change.date, created=insight.created))
+        if previous is not None and change.date < previous:
+            problems.append(make_problem("history-out-of-order", origin.path, line,
+                                         date=change.date, previous=previous))
+        previous = change.date
+    if decision.date is not None and previous is not None and decision.date < previous:
+        problems.append(make_problem("history-out-of-order", origin.path,
+                                     origin.line("decision", "date"), date=decision.date,
+                                     previous=previous))
+    last = decision.history[-1]
+    if last.status is not None and last.status is decision.status:
+        problems.append(make_problem("history-repeats-status", origin.path,
+                                     origin.line("decision", "history",
+                                                 len(decision.history) - 1, "status"),
+                                     status=last.status))
 
 
 def _journey_rules(journey: Journey, doc: Document, problems: list[Problem]) -> None:
