@@ -1,0 +1,95 @@
+"""Decision timelines (issue 16): from the file's `decision.history`, else from
+git — each commit that changed `decision.status`, dated by the commit — else the
+current status alone. Fixtures are real repositories with pinned commit dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import BASE_FILES, TODAY
+from test_rules import INSIGHT, changed
+
+from generator.check.pipeline import check_portal
+from generator.core.model import DecisionStatus
+from generator.site.timeline import decision_status, git_status_changes, timeline
+
+
+def commit(root: Path, day: str, message: str, author: str = "Dana") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T10:00:00+00:00",
+           "GIT_COMMITTER_DATE": f"{day}T10:00:00+00:00"}
+    for command in (["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", "-c", f"user.name={author}", "-c", "user.email=d@example.com",
+                        *command], cwd=root, env=env, check=True)
+
+
+def write(root: Path, text: str) -> None:
+    (root / INSIGHT).write_text(text, encoding="utf-8")
+
+
+def status_at(status: str) -> str:
+    """The base insight with this decision status (and its owner and date kept)."""
+    return changed(INSIGHT, "status: accepted", f"status: {status}")
+
+
+def repository(make_portal) -> Path:
+    """new (09-20) -> under-review (09-25) -> body edit (09-26) -> accepted (10-02)."""
+    root = make_portal()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    write(root, status_at("new").replace("  owner: checkout-team\n  date: 2026-10-02\n", ""))
+    commit(root, "2026-09-20", "add")
+    write(root, status_at("under-review").replace("  date: 2026-10-02\n", ""))
+    commit(root, "2026-09-25", "review", author="Sam")
+    write(root, status_at("under-review").replace("  date: 2026-10-02\n", "") + "More.\n")
+    commit(root, "2026-09-26", "words")
+    write(root, status_at("accepted"))
+    commit(root, "2026-10-02", "decide", author="Kim")
+    return root
+
+
+def test_each_commit_that_changed_the_status_is_a_step(make_portal) -> None:
+    root = repository(make_portal)
+    changes = git_status_changes(root)["fees-surprise"]
+    assert [(c.date.isoformat(), c.status.value, c.author) for c in changes] == [
+        ("2026-09-20", "new", "Dana"), ("2026-09-25", "under-review", "Sam"),
+        ("2026-10-02", "accepted", "Kim")]
+    insight = check_portal(root, TODAY).catalog.insights["fees-surprise"]
+    steps = timeline(insight, changes)
+    assert [(s.status.value, s.date, s.from_git) for s in steps] == [
+        ("new", dt.date(2026, 9, 20), True), ("under-review", dt.date(2026, 9, 25), True),
+        ("accepted", dt.date(2026, 10, 2), True)]
+
+
+def test_the_files_history_wins_over_git(make_portal) -> None:
+    root = repository(make_portal)
+    write(root, status_at("accepted").replace(
+        "  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
+        "    - status: new\n      date: 2026-09-20\n"
+        "    - status: under-review\n      date: 2026-09-22\n      note: Looked at by CX\n"))
+    insight = check_portal(root, TODAY).catalog.insights["fees-surprise"]
+    steps = timeline(insight, git_status_changes(root).get("fees-surprise"))
+    assert [(s.status.value, s.date.isoformat(), s.note) for s in steps] == [
+        ("new", "2026-09-20", None), ("under-review", "2026-09-22", "Looked at by CX"),
+        ("accepted", "2026-10-02", None)]
+
+
+def test_without_git_only_the_current_status_is_known(make_portal) -> None:
+    root = make_portal()
+    insight = check_portal(root, TODAY).catalog.insights["fees-surprise"]
+    assert git_status_changes(root) == {}
+    assert [(s.status, s.date) for s in timeline(insight, None)] == [
+        (DecisionStatus.ACCEPTED, dt.date(2026, 10, 2))]
+
+
+def test_a_history_items_status_is_not_the_decisions() -> None:
+    text = BASE_FILES[INSIGHT].replace("        ", "")
+    assert decision_status(text) == "accepted"
+    with_history = text.replace("  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
+                                "    - status: new\n      date: 2026-09-20\n")
+    assert decision_status(with_history) == "accepted"
+    moved = with_history.replace("  status: accepted\n", "")  # now only history has one
+    assert decision_status(moved) is None
+    assert decision_status("---\ndecision: {owner: x, status: done}\n---\n") == "done"
+    assert decision_status("---\ntitle: x\n---\ndecision:\n  status: done\n") is None
