@@ -1,5 +1,6 @@
-"""What's new and the Atom feed: dates from git history when the portal is a
-git repository, from the files' own dates otherwise; newest first."""
+"""What's new, This week and the Atom feed: events dated by the files' own dates
+where they have them, by git otherwise (a status change committed without
+decision.history), newest first."""
 
 from __future__ import annotations
 
@@ -62,24 +63,26 @@ def history_portal(make_portal: PortalFactory) -> Path:
     return root
 
 
-def test_events_come_from_git_history_newest_first(make_portal: PortalFactory) -> None:
-    root = history_portal(make_portal)
-    catalog = check_portal(root, TODAY).catalog
-    found = [(e.date.isoformat(), e.insight_id, e.kind, e.status)
-             for e in history.events(root, catalog, TODAY)]
-    assert found == [
-        ("2026-11-01", "third", history.ADDED, None),  # not committed: its created date
-        ("2026-10-15", "second", history.DECIDED, DecisionStatus.ACCEPTED),
-        ("2026-10-01", "second", history.ADDED, None),
-        ("2026-09-01", "fees-surprise", history.ADDED, None),
+def events_of(root: Path, today=TODAY) -> list[tuple[str, str, str, str | None, str | None]]:
+    catalog = check_portal(root, today).catalog
+    return [(e.date.isoformat(), e.entry_id, e.kind, e.status, e.previous)
+            for e in history.portal_history(root, catalog, today, 180).events]
+
+
+def test_events_newest_first_dated_by_the_files_then_git(make_portal: PortalFactory) -> None:
+    assert events_of(history_portal(make_portal)) == [
+        ("2026-11-01", "third", history.ADDED, None, None),  # not committed: its created date
+        # Committed new, then accepted: git's change, dated by decision.date.
+        ("2026-10-15", "second", history.CHANGED, DecisionStatus.ACCEPTED, DecisionStatus.NEW),
+        ("2026-10-02", "fees-surprise", history.CHANGED, DecisionStatus.ACCEPTED, None),
+        ("2026-09-20", "fees-surprise", history.ADDED, None, None),
+        ("2026-09-01", "second", history.ADDED, None, None),  # its created, not its commit
     ]
 
 
 def test_without_git_the_files_own_dates_are_used(make_portal: PortalFactory) -> None:
-    root = make_portal()
-    catalog = check_portal(root, TODAY).catalog
-    found = [(e.date.isoformat(), e.kind) for e in history.events(root, catalog, TODAY)]
-    assert found == [("2026-10-02", history.DECIDED), ("2026-09-20", history.ADDED)]
+    assert [(date, kind) for date, _, kind, _, _ in events_of(make_portal())] == [
+        ("2026-10-02", history.CHANGED), ("2026-09-20", history.ADDED)]
 
 
 def test_whats_new_page_and_atom_feed(make_portal: PortalFactory, tmp_path: Path) -> None:
@@ -92,19 +95,51 @@ def test_whats_new_page_and_atom_feed(make_portal: PortalFactory, tmp_path: Path
     items = [" ".join(li.text_content().split())
              for li in page.xpath("//ul[@class='ip-events']/li")]
     assert items[0].startswith("2026-11-01 New insight Third insight")
-    assert items[1].startswith("2026-10-15 Decision Accepted Second insight")
+    assert items[1].startswith("2026-10-15 Decided: New → Accepted Second insight — by Test")
 
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
     for required in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{required}") is not None
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 4
+    assert len(entries) == 5
     for entry in entries:
         for required in ("id", "title", "updated", "link", "author"):
             assert entry.find(f"{ATOM}{required}") is not None, required
     dates = [entry.find(f"{ATOM}updated").text for entry in entries]
     assert dates == sorted(dates, reverse=True)
     assert len({entry.find(f"{ATOM}id").text for entry in entries}) == len(entries)
-    assert entries[1].find(f"{ATOM}title").text == "Accepted: Second insight"
+    assert entries[1].find(f"{ATOM}title").text == "New → Accepted: Second insight"
     assert entries[1].find(f"{ATOM}link").get("href") == "insights/second/"
+
+
+def test_a_committed_status_change_shows_on_the_timeline_this_week_and_the_feed(
+        make_portal: PortalFactory, tmp_path: Path) -> None:
+    """The file has no decision.history: git's commit is the step, dated by it."""
+    root = history_portal(make_portal)
+    (root / SECOND).write_text(second_insight("accepted").replace(
+        "owner: cx-team}", "owner: cx-team, date: 2026-10-15}").replace(
+        "status: accepted", "status: in-progress"), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start", date="2026-11-20")
+    (root / SECOND).write_text((root / SECOND).read_text(encoding="utf-8").replace(
+        "date: 2026-10-15", "date: 2026-11-20"), encoding="utf-8")
+    commit(root, "date it", "2026-11-21")
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today", "2026-11-24")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    def texts(page: str, path: str) -> list[str]:
+        tree = lxml.html.parse(str(site / page)).getroot()
+        return [" ".join(node.text_content().split()) for node in tree.xpath(path)]
+
+    assert texts("insights/second/index.html", "//ol[@class='ip-timeline']/li") == [
+        "2026-10-01 New — committed by Test", "2026-10-15 Accepted — committed by Test",
+        "2026-11-20 In progress (now) — committed by Test"]
+    week = texts("index.html", "//ul[contains(@class, 'ip-this-week')]/li")
+    assert week[0] == "2026-11-20 Decided: Accepted → In progress Second insight — by Test"
+    assert all(line[:10] > "2026-11-17" for line in week)
+    feed = ET.parse(site / "feed.xml").getroot()
+    first = feed.findall(f"{ATOM}entry")[0]
+    assert first.find(f"{ATOM}title").text == "Accepted → In progress: Second insight"
+    assert first.find(f"{ATOM}updated").text == "2026-11-20T00:00:00Z"

@@ -34,7 +34,7 @@ from lxml.html import HtmlElement
 
 from generator.check.pipeline import PortalResult, check_portal
 from generator.core.model import DecisionStatus, Kind
-from generator.site import analysis
+from generator.site import analysis, history
 
 EPOCH = "1795478400"  # SOURCE_DATE_EPOCH of TODAY, 2026-11-24 00:00 UTC
 SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Tags", "What's new"]
@@ -809,13 +809,20 @@ def test_home_lists_decision_debt(site: Site, sample: PortalResult) -> None:
                      for w, owner in zip(oldest[:10], owners, strict=True)]
 
 
-def test_home_shows_newest_insights_and_journey_hot_spots(
+def test_home_opens_with_this_week_and_shows_journey_hot_spots(
         site: Site, sample: PortalResult) -> None:
     catalog = sample.catalog
-    insights = sorted(catalog.insights.values(), key=lambda i: i.id)
     article = site.article("index.html")
-    assert card_ids(site, "index.html", section(article, "What's new")) == [
-        i.id for i in analysis.newest(insights)]
+    assert text(article.xpath("./h2")[0]) == "This week"
+    week = history.portal_history(REPO, catalog, TODAY, 180).since(
+        TODAY - dt.timedelta(days=sample.config.digest_days))
+    lines = select(section(article, "This week"), "descendant-or-self::li")
+    assert [line.xpath("./time")[0].get("datetime") for line in lines] == [
+        event.date.isoformat() for event in week[:12]]
+    for line, event in zip(lines, week, strict=False):
+        folder = "personas" if event.kind == history.PERSONA_DUE else "insights"
+        assert site.entry_of("index.html", line.xpath("./a")[-1].get("href")) == (
+            folder, event.entry_id)
     items = select(section(article, "Journey hot spots"), "./li")
     assert len(items) == len(catalog.journeys)
     for item, (id, journey) in zip(items, sorted(catalog.journeys.items()), strict=True):

@@ -263,7 +263,9 @@ def generate(root: str | None, out_dir: str, today: str | None) -> None:
         renderer = SiteRenderer(result.catalog, result.config, reference_date,
                                 template_dir=portal_root / result.config.templates,
                                 root=portal_root,
-                                events=history.events(portal_root, result.catalog, reference_date),
+                                history=history.portal_history(
+                                    portal_root, result.catalog, reference_date,
+                                    result.config.persona_review_after_days),
                                 **standalone.renderer_settings(portal))
         count = standalone.write_project(out, portal_root, docs, renderer, portal)
     except TemplateFailure as error:

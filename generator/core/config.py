@@ -43,6 +43,8 @@ class PortalConfig:
         "30")
     persona_review_after_days: int = _option(
         "days", 180, "a persona not reviewed for this many days is a reminder", "180")
+    digest_days: int = _option(
+        "days", 7, "Home's This week lists what changed in this many days before Today", "7")
     teams: frozenset[str] | None = _option(  # None: any owner name is accepted
         "names", None, "when given, every owner must be one of these teams",
         "[research-team, checkout-team]")

@@ -64,7 +64,6 @@ from ..check.report import counts, format_problem, plural
 from ..core.config import resolve_today
 from ..core.config_guard import unsafe_config
 from ..core.model import Kind
-from ..core.routes import FEED_PATH, SECTIONS
 from ..site import history
 from ..site.render import SiteRenderer
 from . import SEARCH_PLUGINS, pagefind
@@ -74,7 +73,6 @@ from .preview_search import SEARCH_INDEX, SearchIndex
 
 log = logging.getLogger("mkdocs.portal.serve")
 
-_EVENT_PAGES = {SECTIONS["What's new"], FEED_PATH}  # the only files that read git history
 
 
 class PreviewSite:
@@ -171,8 +169,8 @@ class PreviewSite:
 
     def _renderer(self, config: MkDocsConfig, plugin: InsightPortalPlugin,
                   result: PortalResult) -> SiteRenderer:
-        # As the plugin's on_files builds it; git history is read only when the
-        # What's new page or the feed is requested (see `_generated`).
+        # As the plugin's on_files builds it; git history is read when the first
+        # page is requested (see `_generated`), not on every save.
         return SiteRenderer(result.catalog, result.config, resolve_today(None),
                             template_dir=self.root / plugin.config.templates, root=self.root,
                             directory_urls=config.use_directory_urls,
@@ -201,7 +199,7 @@ class PreviewSite:
         """Drop every rendered page and look-up table (under the lock)."""
         self.generation += 1
         self.rendered: dict[str, bytes] = {}
-        self.events: list[history.Event] | None = None
+        self.history: history.PortalHistory | None = None  # read on the first request
         self.by_dest = {file.dest_uri: file for file in self.files}
         self.doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
 
@@ -253,10 +251,11 @@ class PreviewSite:
         return cached
 
     def _generated(self, src_uri: str) -> Any:
-        if src_uri in _EVENT_PAGES and self.events is None:
-            self.events = history.events(self.root, self.renderer.catalog, self.renderer.today)
-        if src_uri in _EVENT_PAGES:
-            self.renderer.events = self.events
+        if self.history is None:  # git's history, read once the content changed
+            self.history = history.portal_history(
+                self.root, self.renderer.catalog, self.renderer.today,
+                self.renderer.config.persona_review_after_days)
+            self.renderer.history = self.history
         generated = self.renderer.file(src_uri)
         if generated is None:  # listed by src_uris() but not rendered by file(): a bug
             raise LookupError(f"the renderer has no file {src_uri}")

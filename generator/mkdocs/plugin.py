@@ -144,12 +144,13 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         today = resolve_today(None)
         result = check_portal(self.root, today)
         self._report(result.problems)
-        events = history.events(self.root, result.catalog, today)
+        past = history.portal_history(self.root, result.catalog, today,
+                                      result.config.persona_review_after_days)
         try:  # an override that fails is one line naming it, never a traceback
             renderer = SiteRenderer(result.catalog, result.config, today,
                                     template_dir=self.root / self.config.templates, root=self.root,
                                     directory_urls=config.use_directory_urls,
-                                    events=events,
+                                    history=past,
                                     site_name=self.site_name, site_url=config.site_url or "",
                                     stash_html=True)
             self.speedups.start()
@@ -162,7 +163,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             raise PluginError(str(error)) from None
         self.catalog = result.catalog
         if not self.serving:  # the sitemap dates pages from their content, not the build
-            self._date_pages(result.catalog, events, today, config)
+            self._date_pages(result.catalog, past.events, today, config)
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config, result.catalog)
         return files

@@ -20,6 +20,7 @@ from ..core.catalog import Catalog
 from ..core.model import Entry, Kind
 from ..core.routes import export_path
 from ..core.sanitize import shown_body
+from .timeline import Step
 
 # Internal bookkeeping, not part of an entry's content.
 _SKIP = {"origin", "links"}
@@ -47,8 +48,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry_record(entry: Entry) -> dict[str, Any]:
+def entry_record(entry: Entry, steps: list[Step] | None = None) -> dict[str, Any]:
     record = _plain(entry)
+    if steps is not None:  # an insight's decision timeline, git's steps included
+        record["timeline"] = [{"status": step.status.value, "date": _plain(step.date),
+                               "note": step.note, "author": step.author} for step in steps]
     # What the page shows, by the page's own cleaning: a `<!-- note -->` hidden
     # on the page must not be published in the exports.
     record["body"] = shown_body(entry.body)
@@ -56,8 +60,11 @@ def entry_record(entry: Entry) -> dict[str, Any]:
     return record
 
 
-def records(catalog: Catalog, kind: Kind) -> list[dict[str, Any]]:
-    return [entry_record(entry) for _, entry in sorted(catalog.entries(kind).items())]
+def records(catalog: Catalog, kind: Kind,
+            timelines: dict[str, list[Step]] | None = None) -> list[dict[str, Any]]:
+    timelines = timelines if kind is Kind.INSIGHT and timelines is not None else None
+    return [entry_record(entry, timelines.get(id, []) if timelines is not None else None)
+            for id, entry in sorted(catalog.entries(kind).items())]
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
@@ -120,16 +127,18 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 _FORMATS = {"json": to_json, "csv": to_csv}
 
 
-def export_file(catalog: Catalog, kind: Kind, extension: str) -> str:
+def export_file(catalog: Catalog, kind: Kind, extension: str,
+                timelines: dict[str, list[Step]] | None = None) -> str:
     """One export file (the preview makes one when it is asked for)."""
-    return _FORMATS[extension](records(catalog, kind))
+    return _FORMATS[extension](records(catalog, kind, timelines))
 
 
-def export_files(catalog: Catalog) -> dict[str, str]:
+def export_files(catalog: Catalog,
+                 timelines: dict[str, list[Step]] | None = None) -> dict[str, str]:
     """export/<kinds>.json and .csv, keyed by their path in the site."""
     files: dict[str, str] = {}
     for kind in Kind:
-        rows = records(catalog, kind)
+        rows = records(catalog, kind, timelines)
         for extension, write in _FORMATS.items():
             files[export_path(kind, extension)] = write(rows)
     return files

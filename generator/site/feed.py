@@ -1,4 +1,5 @@
-"""The Atom feed of what changed: insights added and decisions changed."""
+"""The Atom feed of what changed: the events of What's new (history.py), an
+entry each, dated by the event."""
 
 from __future__ import annotations
 
@@ -8,18 +9,24 @@ import xml.etree.ElementTree as ET
 
 from ..core.catalog import Catalog
 from ..core.routes import FEED_PATH
-from .history import ADDED, Event
+from .history import ADDED, PERSONA_DUE, REVIEW_PASSED, Event
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
 
 
 def event_title(event: Event, catalog: Catalog, labels: dict) -> str:
-    insight = catalog.insights[event.insight_id]
+    if event.kind == PERSONA_DUE:
+        persona = catalog.personas[event.entry_id]
+        return f"Persona due for review: {persona.name or persona.id}"
+    insight = catalog.insights[event.entry_id]
     title = insight.title or insight.id
     if event.kind == ADDED:
         return f"New insight: {title}"
-    return f"{labels.get(event.status, 'Decision')}: {title}"
+    if event.kind == REVIEW_PASSED:
+        return f"Review date passed: {title}"
+    before = f"{labels.get(event.previous, 'No status')} → " if event.previous else ""
+    return f"{before}{labels.get(event.status, 'Decision')}: {title}"
 
 
 def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: str,
@@ -45,20 +52,28 @@ def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: st
     element(feed, "link", rel="self", href=f"{base}{FEED_PATH}")
     element(feed, "link", rel="alternate", href=f"{base}whats-new/")
     for event in shown:
-        insight = catalog.insights[event.insight_id]
         entry = element(feed, "entry")
         element(entry, "title", event_title(event, catalog, labels))
         status = event.status.value if event.status else ""
-        element(entry, "id", f"urn:insight-portal:{insight.id}:{event.kind}:"
+        element(entry, "id", f"urn:insight-portal:{event.entry_id}:{event.kind}:"
                              f"{event.date.isoformat()}:{status}")
         element(entry, "updated", _timestamp(event.date))
-        element(entry, "link", rel="alternate", href=f"{base}insights/{insight.id}/")
         author = element(entry, "author")
+        if event.kind == PERSONA_DUE:
+            persona = catalog.personas[event.entry_id]
+            element(entry, "link", rel="alternate", href=f"{base}personas/{persona.id}/")
+            element(author, "name", persona.owner or "research")
+            if persona.summary:
+                element(entry, "summary", persona.summary)
+            continue
+        insight = catalog.insights[event.entry_id]
+        element(entry, "link", rel="alternate", href=f"{base}insights/{insight.id}/")
         owner = insight.decision.owner if insight.decision else None
         element(author, "name", (insight.authors[0] if insight.authors else None)
                 or owner or "research")
-        if insight.summary:
-            element(entry, "summary", insight.summary)
+        summary = f"{event.note}. {insight.summary or ''}" if event.note else insight.summary
+        if summary:
+            element(entry, "summary", summary.strip())
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") \
         + "\n"

@@ -1,64 +1,93 @@
-"""What changed, and when: insights added and decisions changed, for the
-"What's new" page and the Atom feed.
+"""What changed, and when: the events What's new, the Atom feed and Home's "This
+week" list — new insights, status changes, passed review dates and personas
+falling due for review.
 
-In a git repository the dates come from history — one `git log` over
-insights/, read as a stream of patches (linear in the history's size): a file's
-first commit is when the insight was added, and a commit that changes its
-decision `status:` line is a decision change. Entries git knows nothing about
-(uncommitted, or a checkout without history) fall back to the files' own
-dates: `created`, and the decision's `date`.
+Each event is dated by the content's own dates where it has them (`created`,
+`decision.history`, `decision.date`, `review_by`, `last_reviewed`) and by git
+otherwise: an insight without `decision.history` takes its status changes from
+the commits that made them (see timeline.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.catalog import Catalog
-from ..core.model import DecisionStatus
+from ..core.model import DecisionStatus, PersonaStatus
+from .timeline import Step, git_status_changes, timeline
 
-ADDED = "added"
-DECIDED = "decision"
-
-# `  status: accepted` under `decision:`, or `decision: {status: accepted, ...}`.
-_STATUS_LINE = re.compile(r"^\+(?:\s+|.*[{,]\s*)status:\s*['\"]?([a-z-]+)")
-_FILE_LINE = re.compile(r"^\+\+\+ b/insights/(?:.*/)?([^/]+)\.md$")
+ADDED = "added"  # an insight was written down
+CHANGED = "status"  # its decision took a new status
+REVIEW_PASSED = "review-passed"  # a decision's review date passed
+PERSONA_DUE = "persona-due"  # a persona fell due for review
+# Statuses that record a decision made (the rest: still open, or replaced).
+DECIDED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE,
+                     DecisionStatus.DECLINED})
+_ORDER = {ADDED: 0, CHANGED: 1, REVIEW_PASSED: 2, PERSONA_DUE: 3}
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
     date: dt.date
-    insight_id: str
-    kind: str  # ADDED or DECIDED
-    status: DecisionStatus | None
+    kind: str  # ADDED, CHANGED, REVIEW_PASSED or PERSONA_DUE
+    entry_id: str  # the insight's id (a persona's, for PERSONA_DUE)
+    status: DecisionStatus | None = None  # CHANGED: the new status
+    previous: DecisionStatus | None = None  # CHANGED: the one before
+    note: str | None = None  # CHANGED: the file's note, or the commit's author
+
+    @property
+    def insight_id(self) -> str:
+        return self.entry_id
+
+    @property
+    def decided(self) -> bool:
+        """A status change that records a decision made."""
+        return self.kind == CHANGED and self.status in DECIDED
 
     def sort_key(self) -> tuple[dt.date, int, str]:
-        return (self.date, 1 if self.kind == DECIDED else 0, self.insight_id)
+        return (self.date, _ORDER[self.kind], self.entry_id)
 
 
-def events(root: Path, catalog: Catalog, today: dt.date) -> list[Event]:
-    """Every event up to `today`, newest first."""
-    found = _git_events(root, catalog)
-    known = {event.insight_id for event in found}
-    for insight in catalog.insights.values():
-        if insight.id in known:
-            continue
-        if insight.created:
-            found.append(Event(insight.created, insight.id, ADDED, None))
-        decision = insight.decision
-        if decision and decision.date and decision.status:
-            found.append(Event(decision.date, insight.id, DECIDED, decision.status))
-    return sorted((e for e in found if e.date <= today), key=Event.sort_key, reverse=True)
+@dataclass(slots=True)
+class PortalHistory:
+    timelines: dict[str, list[Step]] = field(default_factory=dict)  # per insight id
+    events: list[Event] = field(default_factory=list)  # newest first, none after today
+
+    def since(self, start: dt.date) -> list[Event]:
+        """The events after `start` (newest first)."""
+        return [event for event in self.events if event.date > start]
 
 
-def _git_events(root: Path, catalog: Catalog) -> list[Event]:
+def portal_history(root: Path, catalog: Catalog, today: dt.date,
+                   persona_review_after_days: int) -> PortalHistory:
+    """Every insight's timeline, and every event up to `today`."""
+    git = git_status_changes(root)
+    history = PortalHistory()
     found: list[Event] = []
-    for date, patch in git_log_records(root, ["-p", "--unified=0", "--", "insights"]):
-        found.extend(_patch_events(patch, date, catalog))
-    return found
+    for insight_id, insight in catalog.insights.items():
+        steps = history.timelines[insight_id] = timeline(insight, git.get(insight_id))
+        if insight.created:
+            found.append(Event(insight.created, ADDED, insight_id))
+        # A first status other than new is a decision recorded without its past.
+        for before, step in zip([None, *steps], steps, strict=False):
+            if step.date is not None and (before is not None
+                                          or step.status is not DecisionStatus.NEW):
+                note = step.note or (f"by {step.author}" if step.author else None)
+                found.append(Event(step.date, CHANGED, insight_id, step.status,
+                                   before.status if before else None, note))
+        review_by = insight.decision.review_by if insight.decision else None
+        if review_by is not None:
+            found.append(Event(review_by, REVIEW_PASSED, insight_id))
+    review = dt.timedelta(days=persona_review_after_days)
+    for persona_id, persona in catalog.personas.items():
+        if persona.last_reviewed and persona.status is not PersonaStatus.ARCHIVED:
+            found.append(Event(persona.last_reviewed + review, PERSONA_DUE, persona_id))
+    history.events = sorted((e for e in found if e.date <= today), key=Event.sort_key,
+                            reverse=True)
+    return history
 
 
 def git_log_records(root: Path, arguments: list[str]) -> list[tuple[dt.date, str]]:
@@ -83,24 +112,3 @@ def git_log_records(root: Path, arguments: list[str]) -> list[tuple[dt.date, str
         except ValueError:
             continue
     return records
-
-
-def _patch_events(patch: str, date: dt.date, catalog: Catalog) -> list[Event]:
-    found: list[Event] = []
-    current: str | None = None
-    added = False
-    for line in patch.split("\n"):
-        if line.startswith("diff --git "):
-            current, added = None, False
-        elif line.startswith("--- /dev/null"):
-            added = True
-        elif line.startswith("+++ "):
-            match = _FILE_LINE.match(line)
-            current = match.group(1) if match and match.group(1) in catalog.insights else None
-            if current and added:
-                found.append(Event(date, current, ADDED, None))
-        elif current and not added:
-            status = _STATUS_LINE.match(line)
-            if status and status.group(1) in DecisionStatus._value2member_map_:
-                found.append(Event(date, current, DECIDED, DecisionStatus(status.group(1))))
-    return found

@@ -39,7 +39,7 @@ from . import analysis
 from .export import export_file, export_files
 from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
-from .history import Event
+from .history import PortalHistory
 from .html_stash import BODY_MARK, stash_blocks
 from .sandbox import ClosedSandbox
 from .templating import (  # noqa: F401 - re-exported for the adapters
@@ -77,11 +77,11 @@ def _most_severe(insights: list[Insight]) -> list[Insight]:
 class SiteRenderer:
     def __init__(self, catalog: Catalog, config: PortalConfig, today: dt.date,
                  template_dir: Path | None = None, directory_urls: bool = True,
-                 events: list[Event] | None = None, site_name: str = "Insight Portal",
+                 history: PortalHistory | None = None, site_name: str = "Insight Portal",
                  site_url: str = "", stash_html: bool = False,
                  root: Path | None = None) -> None:
         self.catalog, self.config, self.today = catalog, config, today
-        self.events = events or []
+        self.history = history or PortalHistory()
         self.site_name, self.site_url = site_name, site_url
         self.directory_urls = directory_urls
         self.env = environment(template_dir, root)
@@ -185,10 +185,11 @@ class SiteRenderer:
 
     def _whats_new_page(self) -> GeneratedFile:
         return self._page("whats_new.md.j2", SECTIONS["What's new"], feed=FEED_PATH,
-                          events=self.events[:WHATS_NEW_LIMIT], total=len(self.events))
+                          events=self.history.events[:WHATS_NEW_LIMIT],
+                          total=len(self.history.events))
 
     def _feed(self) -> GeneratedFile:
-        return GeneratedFile(FEED_PATH, atom_feed(self.events, self.catalog, STATUS_LABELS,
+        return GeneratedFile(FEED_PATH, atom_feed(self.history.events, self.catalog, STATUS_LABELS,
                                                   self.site_name, self.site_url, self.today))
 
     def _insight_pages(self) -> dict[str, GeneratedFile]:
@@ -205,12 +206,13 @@ class SiteRenderer:
                                 heat=heat, **self._journey(heat))
 
     def _exports(self) -> dict[str, GeneratedFile]:
-        return {path: GeneratedFile(path, content)
-                for path, content in export_files(self.catalog).items()}
+        return {path: GeneratedFile(path, content) for path, content
+                in export_files(self.catalog, self.history.timelines).items()}
 
     def _export(self, kind: Kind, extension: str) -> GeneratedFile:
         path = export_path(kind, extension)
-        return GeneratedFile(path, export_file(self.catalog, kind, extension))
+        return GeneratedFile(path, export_file(self.catalog, kind, extension,
+                                               self.history.timelines))
 
     def _insight_page(self, index: int) -> GeneratedFile:
         insight = self.insights[index]
@@ -257,7 +259,8 @@ class SiteRenderer:
             "debt": debt,
             "oldest_waiting": sorted((w for waiting in debt.values() for w in waiting),
                                      key=lambda w: (-w.age, w.insight.id))[:LIST_LIMIT],
-            "newest": analysis.newest(self.insights),
+            "this_week": self.history.since(self.today - dt.timedelta(
+                days=self.config.digest_days)),
             "heats": list(self.heat.values()),
         }
 
@@ -276,6 +279,7 @@ class SiteRenderer:
                            if i in catalog.insights],
             "superseded_by": [catalog.insights[i]
                               for i in catalog.superseded_by.get(insight.id, [])],
+            "timeline": self.history.timelines.get(insight.id, []),
         }
 
     def _persona(self, persona: Any) -> dict[str, Any]:
