@@ -94,16 +94,19 @@ def test_a_body_too_slow_to_index_for_search_is_indexed_as_its_notice(tmp_path: 
     root = write_portal(tmp_path / "portal", {"insights/transcript.md": FRONT + SLOW_TO_INDEX},
                         WITH_SEARCH)
     site = tmp_path / "site"
-    result = _build(root, site, budget_s="2")
+    # Converting this body takes about a third of the budget and indexing it about
+    # twice the budget, on this machine: either may be twice as fast or slow and
+    # the search is still what runs out of time.
+    result = _build(root, site, budget_s="0.8")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "insights/transcript.md:1: warning: its text took over 2 s to index for search" \
+    assert "insights/transcript.md:1: warning: its text took over 0.8 s to index for search" \
         in output
     page = _page(site, "insights/transcript")
     assert NOTICE in page and page.count("<h2") < 20
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert index.count('"location":"insights/transcript/') < 20
-    assert "took over 2 s to index for search" in index  # the notice is what search finds
+    assert "took over 0.8 s to index for search" in index  # the notice is what search finds
     assert "Delivery fee surprises shoppers" in index
 
 
