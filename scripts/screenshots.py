@@ -3,9 +3,10 @@
 
     .venv/bin/python scripts/screenshots.py            # writes .github/screenshots/*.png
 
-Builds the repository's own sample content (Basketful) with the tests' reference date,
-serves it on a local port and photographs each page in headless Chromium at 1280×800,
-light scheme — the same build, server and browser as the browser tests
+Builds the repository's own sample content (Basketful) as of the date it is written for
+(`--today 2026-11-24`, as the README's first command builds it, so Home's This week shows
+a real week), serves it on a local port and photographs each page in headless Chromium
+at 1280×800, light scheme — the same server and browser as the browser tests
 (tests/browser_support.py), so it needs what they need: `pip install -e '.[test]'` and
 Debian's Chromium (`apt-get install chromium`). Run it again after a change to the
 templates, the CSS or the sample, and commit the images.
@@ -14,6 +15,9 @@ templates, the CSS or the sample, and commit the images.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,30 +28,46 @@ sys.path.insert(0, str(REPO / "tests"))
 from browser_support import (  # noqa: E402 - after the path above
     VIEWPORT,
     browser_problem,
-    build_sample,
     launch,
     serve,
 )
 
 OUT = REPO / ".github" / "screenshots"
 MAX_BYTES = 300_000  # the README loads them all: keep each small
+# The day the sample is written as of: the README's first command builds it with this
+# --today, and This week on Home lists the seven days up to it.
+SAMPLE_TODAY = dt.date(2026, 11, 24)
 
 # file name -> (page, element to scroll to the top of the window, or None for the page top)
 SHOTS = {
     "home.png": ("", None),
-    "insight.png": ("insights/slots-gone-by-checkout/", None),
+    "insight.png": ("insights/missing-items-found-after-van-leaves/", "#decision"),
     "journey.png": ("journeys/online-grocery-order/", "table.ip-heat"),
     "insights-index.png": ("insights/#status=new,under-review", None),
 }
 
 
-def take(out: Path) -> list[Path]:
+def build_sample(site_dir: Path, today: dt.date) -> Path:
+    """`portal build` of the sample as of `today`, as the README's first command runs it."""
+    command = [sys.executable, "-m", "generator", "build", str(REPO), "--site-dir",
+               str(site_dir), "--strict", "--today", today.isoformat()]
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")}
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+                          env=environment, timeout=300)
+    if done.returncode != 0 or not (site_dir / "index.html").is_file():
+        raise RuntimeError(f"portal build failed ({done.returncode}):\n"
+                           f"{done.stdout}\n{done.stderr}")
+    return site_dir
+
+
+def take(out: Path, today: dt.date = SAMPLE_TODAY) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="portal-screenshots-") as work:
-        site = build_sample(Path(work) / "site")
+        site = build_sample(Path(work) / "site", today)
         with serve(site) as base, sync_playwright() as playwright:
             browser = launch(playwright)
             context = browser.new_context(viewport=VIEWPORT, color_scheme="light",
@@ -71,13 +91,16 @@ def take(out: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"default {OUT.relative_to(REPO)}")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=SAMPLE_TODAY,
+                        metavar="YYYY-MM-DD", help="the date the sample is built as of "
+                        f"(default {SAMPLE_TODAY.isoformat()}, as the README builds it)")
     args = parser.parse_args()
     problem = browser_problem()
     if problem:
         print(f"screenshots: {problem}", file=sys.stderr)
         return 1
     too_big = []
-    for path in take(args.out):
+    for path in take(args.out, args.today):
         size = path.stat().st_size
         print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}  {size // 1024} KB")
         if size > MAX_BYTES:
