@@ -134,10 +134,11 @@ def test_a_committed_status_change_shows_on_the_timeline_this_week_and_the_feed(
         return [" ".join(node.text_content().split()) for node in tree.xpath(path)]
 
     assert texts("insights/second/index.html", "//ol[@class='ip-timeline']/li") == [
-        "2026-10-01 New — committed by Test", "2026-10-15 Accepted — committed by Test",
+        "2026-09-01 New",  # added in a commit of 10-01: dated by its created
+        "2026-10-15 Accepted — committed by Test",
         "2026-11-20 In progress (now) — committed by Test"]
     week = texts("index.html", "//ul[contains(@class, 'ip-this-week')]/li")
-    assert week[0] == "2026-11-20 Decided: Accepted → In progress Second insight — by Test"
+    assert week[0] == "2026-11-20 Started: Accepted → In progress Second insight — by Test"
     assert all(line[:10] > "2026-11-17" for line in week)
     feed = ET.parse(site / "feed.xml").getroot()
     first = feed.findall(f"{ATOM}entry")[0]

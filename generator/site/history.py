@@ -27,6 +27,9 @@ PERSONA_DUE = "persona-due"  # a persona fell due for review
 DECIDED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE,
                      DecisionStatus.DECLINED})
 _ORDER = {ADDED: 0, CHANGED: 1, REVIEW_PASSED: 2, PERSONA_DUE: 3}
+_VERBS = {DecisionStatus.ACCEPTED: "Decided", DecisionStatus.DECLINED: "Decided",
+          DecisionStatus.IN_PROGRESS: "Started", DecisionStatus.DONE: "Done",
+          DecisionStatus.SUPERSEDED: "Replaced"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,13 @@ class Event:
     def decided(self) -> bool:
         """A status change that records a decision made."""
         return self.kind == CHANGED and self.status in DECIDED
+
+    @property
+    def verb(self) -> str:
+        """What a status change did, in a word a reader scans for."""
+        if self.previous in DECIDED and self.status is not None and self.status.is_undecided:
+            return "Reopened"
+        return _VERBS.get(self.status, "Status changed")  # type: ignore[arg-type]
 
     def sort_key(self) -> tuple[dt.date, int, str]:
         return (self.date, _ORDER[self.kind], self.entry_id)

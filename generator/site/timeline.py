@@ -62,6 +62,8 @@ def timeline(insight: Insight, git: list[GitChange] | None) -> list[Step]:
                   for change in decision.history if change.status is not None), current]
     steps = [Step(change.status, change.date, author=change.author, from_git=True)
              for change in git or ()]
+    if steps and insight.created is not None:  # added: the file says when it was written
+        steps[0] = Step(steps[0].status, insight.created, from_git=True)
     if not steps:
         return [Step(decision.status, decision.date or insight.created)]
     if steps[-1].status is not decision.status:  # changed since the last commit
