@@ -1,6 +1,7 @@
-"""The README's `portal new` examples run as pasted (issue 14): each is read from
-the README, run in a copy of the sample (from `insights/`, as a newcomer in that
-folder would), and the portal still passes `portal check` afterwards."""
+"""The README's `portal new` and `portal decide` examples run as pasted (issues 14
+and 16): each is read from the README, run in a copy of the sample (from
+`insights/`, as a newcomer in that folder would), and the portal still passes
+`portal check` afterwards."""
 
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ def _portal(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProce
                           stdin=subprocess.DEVNULL)
 
 
-def test_the_readme_new_examples_run_as_pasted_and_the_portal_stays_clean(tmp_path: Path
-                                                                          ) -> None:
+def sample_copy(tmp_path: Path) -> Path:
+    """The repository's sample portal, copied to tmp_path/portal."""
     portal = tmp_path / "portal"
     portal.mkdir()
     for name in SAMPLE:
@@ -49,6 +50,12 @@ def test_the_readme_new_examples_run_as_pasted_and_the_portal_stays_clean(tmp_pa
             shutil.copytree(source, portal / name)
         else:
             shutil.copy2(source, portal / name)
+    return portal
+
+
+def test_the_readme_new_examples_run_as_pasted_and_the_portal_stays_clean(tmp_path: Path
+                                                                          ) -> None:
+    portal = sample_copy(tmp_path)
     commands = readme_commands("`portal new`")
     assert len(commands) == 3, commands
     home = tmp_path / "home"
@@ -67,3 +74,25 @@ def test_the_readme_new_examples_run_as_pasted_and_the_portal_stays_clean(tmp_pa
                     home)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.splitlines()[-1].startswith("0 errors, 0 warnings")
+
+
+def test_the_readme_decide_example_runs_as_pasted_and_writes_what_it_shows(tmp_path: Path
+                                                                          ) -> None:
+    portal = sample_copy(tmp_path)
+    commands = readme_commands("`portal decide`")
+    assert len(commands) == 1, commands
+    home = tmp_path / "home"
+    home.mkdir()
+    done = _portal([*shlex.split(commands[0])[1:], "--today", TODAY.isoformat()],
+                   portal / "insights", home)
+    assert done.returncode == 0, f"{commands[0]}\n{done.stdout}{done.stderr}"
+    # What the README says it prints, and the decision it shows, are what it wrote.
+    section = (REPO / "README.md").read_text(encoding="utf-8").split(
+        "\n## `portal decide`\n", 1)[1]
+    assert f"`{done.stdout.strip()}`" in section
+    shown = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert shown is not None
+    written = (portal / "insights" / "chilled-items-arrive-warm.md").read_text(encoding="utf-8")
+    assert shown.group(1) in written
+    check = _portal(["check", "--strict", "--today", TODAY.isoformat()], portal, home)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -277,10 +277,12 @@ def generate(root: str | None, out_dir: str, today: str | None) -> None:
 
 
 # Commands that live in their own modules.
+from .decide import decide  # noqa: E402
 from .json_schema import schema  # noqa: E402
 from .scaffold import new  # noqa: E402
 
 main.add_command(new)
+main.add_command(decide)
 # `portal --help` lists each command by this phrase (click would cut the first line).
 schema.short_help = schema.short_help or "Print the JSON Schema of a kind's front matter."
 main.add_command(schema)
