@@ -1,20 +1,28 @@
 """A seeded synthetic portal: N contract-valid insights, with personas and
 journeys in proportion, for benchmarks and scale tests.
 
-    python benchmarks/corpus.py OUT_DIR --insights 10000 [--seed 1]
+    python benchmarks/corpus.py OUT_DIR --insights 10000 [--seed 1] [--git-commits 10000]
 
 The corpus passes `portal check --today 2026-11-24` with 0 errors (reminders
 about decision debt and persona reviews are expected: they are realistic). The
 same seed always writes the same bytes. Nothing in it is personal data: no
 e-mail addresses, no long runs of digits.
+
+With --git-commits N, OUT_DIR also becomes a git repository whose N commits tell
+how the insights got there (add_git_history): added over time, decisions moved
+through their statuses (some reopened), a few bodies edited, every commit before
+--today; the last commit's tree is the corpus as written. No insight carries
+`decision.history`, so the portal's timelines come from git.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -437,20 +445,361 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
     return "\n".join(lines), title
 
 
+# The git history (--git-commits). Committer date is the author date; a commit's
+# author is one of a small research team.
+TEAM = ("Dana Okafor", "Priya Raman", "Tom Lindqvist", "Amara Mensah", "Lukas Brandt",
+        "Mei Chen")
+DATED = ("accepted", "in-progress", "done", "declined", "superseded")
+EDIT_SHARE = 0.03  # commits that edit bodies only (more when the insights alone are too few)
+_ADD, _STATUS, _EDIT = 0, 1, 2  # event kinds, in the order a same-day commit takes them
+
+
+class HistoryError(ValueError):
+    pass
+
+
+@dataclass
+class _Entry:
+    """One insight file: its final text cut where versions differ, and its versions."""
+    path: str
+    prefix: str  # the front matter up to `decision:`
+    block: str  # the decision mapping as written
+    middle: str  # the rest of the front matter, closing `---` included
+    body: str
+    final: str  # the whole text, as written
+    created: dt.date
+    owner: str
+    index: int
+    path_statuses: list[str] = field(default_factory=list)
+    events: list[tuple[dt.date, int]] = field(default_factory=list)  # (date, kind)
+    drafts: list[str] | None = None  # body versions, most drafted first (lazily)
+    versions: list[tuple[str, dt.date, int, bool]] = field(default_factory=list)
+
+
+_DECISION_BLOCK = re.compile(r"^decision:\n(?:[ \t]+.*\n|\n)*", re.MULTILINE)
+
+
+def _read_entry(root: Path, path: Path, index: int) -> _Entry:
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 3) + 5
+    front, body = text[:end], text[end:]
+    block = _DECISION_BLOCK.search(front)
+    created = re.search(r"^created: (\S+)$", front, re.MULTILINE)
+    if block is None or created is None:
+        raise HistoryError(f"{path}: no decision or created date to make a history from")
+    if re.search(r"^  history:", block.group(), re.MULTILINE):
+        raise HistoryError(f"{path}: carries decision.history; the history must come from git")
+    owner = re.search(r"^  owner: (\S+)$", block.group(), re.MULTILINE)
+    return _Entry(path.relative_to(root).as_posix(), front[:block.start()], block.group(),
+                  front[block.end():], body, text,
+                  dt.date.fromisoformat(created.group(1)),
+                  owner.group(1) if owner else TEAMS[index % len(TEAMS)], index)
+
+
+def _status_path(rng: random.Random, final: str) -> list[str]:
+    """The statuses an insight passed through, ending with its final one."""
+    chance = rng.random()
+    if final == "new":
+        return ["new"]
+    if final == "under-review":
+        path = ["new", "under-review"] if chance < 0.85 else ["under-review"]
+    elif final == "accepted":
+        path = ["new", "under-review", "accepted"] if chance < 0.8 else ["new", "accepted"]
+    elif final == "in-progress":
+        path = (["new", "under-review", "accepted", "in-progress"] if chance < 0.7
+                else ["new", "under-review", "in-progress"])
+    elif final == "done":
+        path = (["new", "under-review", "accepted", "in-progress", "done"] if chance < 0.6
+                else ["new", "under-review", "accepted", "done"] if chance < 0.85
+                else ["new", "accepted", "in-progress", "done"])
+    elif final == "declined":
+        path = ["new", "under-review", "declined"] if chance < 0.85 else ["new", "declined"]
+    else:  # superseded
+        path = (["new", "under-review", "superseded"] if chance < 0.6
+                else ["new", "superseded"] if chance < 0.8
+                else ["new", "under-review", "accepted", "superseded"])
+    reopen = rng.random()
+    if final in ("under-review", "accepted", "in-progress", "done") and reopen < 0.1:
+        # declined once, then reopened: back to review, and on from there
+        rest = path[path.index("under-review") + 1:] if "under-review" in path else path[1:]
+        path = ["new", "under-review", "declined", "under-review", *rest]
+    elif final == "done" and reopen < 0.16 and path[-2] == "in-progress":
+        path = [*path[:-1], "done", "in-progress", "done"]  # done, reopened, done again
+    return path
+
+
+def _drafts(body: str, most: int) -> list[str]:
+    """Earlier versions of a body, each one step shorter (its last sentence, or a
+    paragraph with its heading, not yet written), nearest first; the first heading
+    and paragraph always stay."""
+    blocks = body.rstrip("\n").split("\n\n")
+    drafts: list[str] = []
+    while len(drafts) < most:
+        last = blocks[-1]
+        if not last.startswith("#") and ". " in last:
+            blocks[-1] = last[:last.rindex(". ") + 1]
+        else:
+            if len(blocks) <= 2:
+                break
+            blocks.pop()
+            if blocks[-1].startswith("#") and len(blocks) > 2:
+                blocks.pop()
+        drafts.append("\n\n".join(blocks) + "\n")
+    return drafts
+
+
+def _decision_block(entry: _Entry, status: str, day: dt.date) -> str:
+    lines = ["decision:", f"  status: {status}"]
+    if status != "new":
+        lines.append(f"  owner: {entry.owner}")
+    if status in DATED:
+        lines.append(f"  date: {day}")
+    if status == "declined":
+        lines.append(f"  rationale: {RATIONALES[entry.index % len(RATIONALES)]}")
+    if status == "done":
+        lines.append(f"  outcome: {OUTCOMES[entry.index % len(OUTCOMES)]}")
+    return "\n".join(lines) + "\n"
+
+
+def _plan(rng: random.Random, entry: _Entry) -> None:
+    """The insight's status path and the dates of its changes."""
+    final = re.search(r"^  status: (\S+)$", entry.block, re.MULTILINE)
+    path = entry.path_statuses = _status_path(rng, final.group(1) if final else "new")
+    decided = re.search(r"^  date: (\S+)$", entry.block, re.MULTILINE)
+    created = entry.created
+    if decided:
+        last = max(created, dt.date.fromisoformat(decided.group(1)))
+    elif path[-1] == "under-review":
+        last = _day(rng, created, min(LATEST, created + dt.timedelta(days=45)))
+    else:
+        last = _day(rng, created, LATEST)
+    between = sorted(_day(rng, created, last) for _ in range(len(path) - 2))
+    entry.events = [(created, _ADD)] + [(day, _STATUS) for day in [*between, last][
+        :len(path) - 1]]
+
+
+def _versions(entry: _Entry, edits: int) -> None:
+    """The file's texts over time, as (status, its date, draft level, final status?)."""
+    entry.events.sort()
+    level = edits
+    step = 0
+    status_day = entry.created
+    for day, kind in entry.events:
+        if kind == _STATUS:
+            step += 1
+            status_day = day
+        elif kind == _EDIT:
+            level -= 1
+        entry.versions.append((entry.path_statuses[step], status_day, level,
+                               step == len(entry.path_statuses) - 1))
+
+
+def _text(entry: _Entry, version: int) -> str:
+    status, day, level, final_status = entry.versions[version]
+    if final_status and level == 0:
+        return entry.final
+    block = entry.block if final_status else _decision_block(entry, status, day)
+    body = entry.body if level == 0 else entry.drafts[level - 1]
+    return entry.prefix + block + entry.middle + body
+
+
+def _chunks(events: list[tuple[dt.date, int, int]], count: int
+            ) -> list[list[tuple[dt.date, int, int]]]:
+    """Events in date order cut into `count` runs of (nearly) equal length."""
+    events.sort()
+    return [events[len(events) * k // count:len(events) * (k + 1) // count]
+            for k in range(count)]
+
+
+def _git_env() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+
+
+def _run_git(root: Path, *args: str, data: bytes | None = None) -> str:
+    completed = subprocess.run(["git", "-C", str(root), *args], input=data,
+                               capture_output=True, env=_git_env(), check=False)
+    if completed.returncode:
+        raise HistoryError(f"git {args[0]} failed in {root}: "
+                           f"{completed.stderr.decode(errors='replace').strip()}")
+    return completed.stdout.decode("utf-8", "replace")
+
+
+def _summary(ids: list[str], what: str) -> str:
+    shown = ", ".join(ids[:3])
+    return f"{what} {shown}" + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+
+
+def add_git_history(root: Path | str, commits: int, seed: int = 1) -> int:
+    """Make the corpus at `root` a git repository with `commits` commits over its
+    insights, the last one's tree being the files as they are; returns the number
+    of commits. Built with one `git fast-import` stream, then `git reset --hard`
+    in `root` (its own, new repository) so the index matches."""
+    root = Path(root)
+    if commits < 1:
+        raise HistoryError("--git-commits must be at least 1")
+    if (root / ".git").exists():
+        raise HistoryError(f"{root} is already a git repository; write the corpus afresh")
+    rng = random.Random(f"git-history-{seed}")
+    files = sorted(path for path in root.rglob("*") if path.is_file() and not any(
+        part.startswith(".") for part in path.relative_to(root).parts))  # .portal-cache/
+    insight_paths = [path for path in files
+                     if path.relative_to(root).parts[0] == "insights" and path.suffix == ".md"]
+    others = sorted(set(files) - set(insight_paths))
+    entries = [_read_entry(root, path, index) for index, path in enumerate(insight_paths)]
+    if not entries:
+        raise HistoryError(f"{root} has no insights to make a history of")
+    for entry in entries:
+        _plan(rng, entry)
+    status_events = sum(len(entry.path_statuses) - 1 for entry in entries)
+
+    # Body edits: a few; more when the commits outnumber the other changes.
+    edits = min(round(commits * EDIT_SHARE), max(0, commits - 2))
+    edits = max(edits, commits - len(entries) - status_events)
+    per_entry = [0] * len(entries)
+    order = list(range(len(entries)))
+    rng.shuffle(order)
+    placed, position, idle = 0, 0, 0
+    while placed < edits:
+        entry = entries[order[position % len(order)]]
+        position += 1
+        if entry.drafts is None:
+            entry.drafts = _drafts(entry.body, 12)
+        if per_entry[entry.index] < len(entry.drafts):
+            per_entry[entry.index] += 1
+            entry.events.append((_day(rng, entry.created, LATEST), _EDIT))
+            placed, idle = placed + 1, 0
+        else:
+            idle += 1
+            if idle > len(entries):
+                most = len(entries) + status_events + placed
+                raise HistoryError(f"{commits} commits are too many for {len(entries)} "
+                                   f"insights (at most about {most})")
+    for entry in entries:
+        _versions(entry, per_entry[entry.index])
+
+    # Commits: each kind of change in date order, cut into runs; edits one by one.
+    by_kind: dict[int, list[tuple[dt.date, int, int]]] = {_ADD: [], _STATUS: [], _EDIT: []}
+    for entry in entries:
+        for day, kind in entry.events:
+            by_kind[kind].append((day, entry.index, kind))
+    rest = commits - edits
+    if rest < 2 or not by_kind[_STATUS]:
+        by_kind[_ADD] += by_kind.pop(_STATUS)
+        counts = {_ADD: rest}
+    else:
+        adds, changes = len(by_kind[_ADD]), len(by_kind[_STATUS])
+        status_commits = min(changes, max(1, round(rest * changes / (adds + changes))))
+        status_commits = max(min(status_commits, rest - 1), rest - adds)
+        counts = {_ADD: rest - status_commits, _STATUS: status_commits}
+    counts[_EDIT] = edits
+    planned: list[tuple[dt.date, int, int, list[int]]] = []
+    for kind, count in counts.items():
+        for number, chunk in enumerate(_chunks(by_kind[kind], count) if count else []):
+            planned.append((max(day for day, _, _ in chunk), kind, number,
+                            [index for _, index, _ in chunk]))
+    planned.sort(key=lambda item: item[:3])
+    per_day: dict[dt.date, int] = {}
+    for day, *_ in planned:
+        per_day[day] = per_day.get(day, 0) + 1
+
+    stream: list[bytes] = []
+    written = [0] * len(entries)  # versions of each insight consumed so far
+    shown: list[tuple[str, int] | None] = [None] * len(entries)  # (status, level) in git
+    seen_today: dict[dt.date, int] = {}
+    for number, (day, _, _, indexes) in enumerate(planned, start=1):
+        nth = seen_today[day] = seen_today.get(day, -1) + 1
+        seconds = 9 * 3600 + (nth * 2 + 1) * 9 * 3600 // (per_day[day] * 2)
+        when = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+                   .timestamp()) + seconds
+        author = rng.choice(TEAM)
+        touched: dict[int, int] = {}
+        for index in indexes:
+            touched[index] = touched.get(index, 0) + 1
+        added, moved, edited, changes = [], [], [], []
+        for index, count in touched.items():
+            entry = entries[index]
+            written[index] += count
+            version = entry.versions[written[index] - 1]
+            status, level = version[0], version[2]
+            ident = Path(entry.path).stem
+            if shown[index] is None:
+                added.append(ident)
+            elif shown[index][0] != status:
+                moved.append(f"{ident} -> {status}")
+            else:
+                edited.append(ident)
+            shown[index] = (status, level)
+            data = _text(entry, written[index] - 1).encode("utf-8")
+            changes.append(b"M 100644 inline %s\ndata %d\n%s\n"
+                           % (entry.path.encode("utf-8"), len(data), data))
+        parts = []
+        if added:
+            parts.append(_summary(added, f"Add {len(added)} insight"
+                                  + ("s:" if len(added) > 1 else ":")))
+        if moved:
+            parts.append(_summary(moved, "Decisions:" if len(moved) > 1 else "Decision:"))
+        if edited:
+            parts.append(_summary(edited, "Edit"))
+        if number == 1:
+            parts.insert(0, "Set up the portal (mkdocs.yml, personas, journeys)")
+            for path in others:
+                data = path.read_bytes()
+                changes.append(b"M 100644 inline %s\ndata %d\n%s\n"
+                               % (path.relative_to(root).as_posix().encode("utf-8"),
+                                  len(data), data))
+        message = "; ".join(parts).encode("utf-8")
+        signature = f"{author} <> {when} +0000".encode()
+        stream.append(b"commit refs/heads/main\nmark :%d\nauthor %s\ncommitter %s\n"
+                      b"data %d\n%s\n" % (number, signature, signature, len(message), message))
+        if number > 1:
+            stream.append(b"from :%d\n" % (number - 1))
+        stream.extend(changes)
+    stream.append(b"done\n")
+    if written != [len(entry.versions) for entry in entries]:
+        raise HistoryError("internal: some insight did not reach its final version")
+
+    _run_git(root, "init", "-q", "-b", "main")
+    (root / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (root / ".git" / "info" / "exclude").write_text(".portal-cache/\nsite/\n",
+                                                    encoding="utf-8")
+    _run_git(root, "fast-import", "--quiet", "--done", data=b"".join(stream))
+    _run_git(root, "reset", "-q", "--hard", "HEAD")
+    left = _run_git(root, "status", "--porcelain", "--untracked-files=all")
+    if left.strip():  # the last commit must be the corpus as written
+        raise HistoryError(f"the work tree differs from the last commit:\n{left[:500]}")
+    return len(planned)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--insights", type=int, required=True, help="how many insights")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--git-commits", type=int, default=0, metavar="N",
+                        help="also make OUT_DIR a git repository with N commits over the "
+                             "insights (default: 0, no repository)")
     args = parser.parse_args(argv)
     if args.insights < 1:
         parser.error("--insights must be at least 1")
+    if args.git_commits < 0:
+        parser.error("--git-commits must be 0 or more")
+    if args.git_commits and (args.out_dir / ".git").exists():
+        parser.error(f"{args.out_dir} is already a git repository; write the corpus afresh")
     start = time.perf_counter()
     corpus = generate(args.out_dir, args.insights, args.seed)
     print(f"Wrote {len(corpus.insight_ids)} insights, {len(corpus.persona_ids)} personas, "
           f"{len(corpus.journey_ids)} journeys to {args.out_dir} in "
           f"{time.perf_counter() - start:.1f} s; check with "
           f"`portal check {args.out_dir} --today {TODAY}`")
+    if args.git_commits:
+        start = time.perf_counter()
+        try:
+            count = add_git_history(args.out_dir, args.git_commits, args.seed)
+        except HistoryError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"Made {args.out_dir} a git repository of {count} commits in "
+              f"{time.perf_counter() - start:.1f} s")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Benchmark the portal at scale and print one table.
 
     python benchmarks/run.py [--sizes 1000,10000,40000] [--work DIR] [--skip-serve]
-                             [--skip-search] [--json FILE]
+                             [--skip-search] [--git-commits N] [--json FILE]
     python benchmarks/run.py --pathological [--size 900000]   # hostile bodies instead
 
 With --pathological it prints, for each shape of benchmarks/pathological.py (a
@@ -19,6 +19,10 @@ each command run as a user runs it (a fresh `python -m generator` process):
   built site's size and its search index's size;
 - the bare baseline: the same insight pages (title as H1, then the body) built
   by plain Material for MkDocs with a section-only nav, in the same run;
+- `portal_history` alone (in a process that has just checked the portal): the
+  timelines and events of This week, What's new and the feed, of which reading
+  git (`git_status_changes`); with --git-commits N the corpus is a git repository
+  of N commits (benchmarks/corpus.py), so the timelines come from git;
 - `portal serve`: seconds from saving a changed title to the page showing it;
 - search in headless Chromium (benchmarks/search.py): first result and MB fetched with
   Material's search (the portal build above) and with `search: pagefind` (a second
@@ -113,6 +117,12 @@ class Result:
     pagefind_rare_ms: float | None = None  # an evidence reference, on one or two pages
     pagefind_fetched_mb: float | None = None
     pagefind_index_fetched_mb: float | None = None  # of which index chunks, not code
+    git_commits: int = 0  # the corpus's git history (0: not a repository)
+    git_write_s: float | None = None  # writing that history (git fast-import)
+    history_s: float | None = None  # portal_history alone, in-process
+    history_git_s: float | None = None  # git_status_changes alone (its git part)
+    history_events: int | None = None
+    git_timelines: int | None = None  # insights whose timeline came from git
 
 
 class BenchmarkError(RuntimeError):
@@ -165,6 +175,38 @@ def measure_floor(root: Path) -> float:
     if completed.returncode:
         raise _fail("parse floor", completed)
     return seconds
+
+
+HISTORY_SCRIPT = """
+import datetime as dt, json, sys, time
+from pathlib import Path
+from generator.check.pipeline import check_portal
+from generator.site.history import portal_history
+from generator.site.timeline import git_status_changes
+root, today = Path(sys.argv[1]), dt.date.fromisoformat(sys.argv[2])
+result = check_portal(root, today)
+start = time.perf_counter()
+past = portal_history(root, result.catalog, today, result.config.persona_review_after_days)
+history_s = time.perf_counter() - start
+start = time.perf_counter()
+changes = git_status_changes(root)
+git_s = time.perf_counter() - start
+print(json.dumps({"history_s": history_s, "git_s": git_s, "events": len(past.events),
+                  "from_git": sum(1 for steps in past.timelines.values()
+                                  if any(step.from_git for step in steps))}))
+"""
+
+
+def measure_history(root: Path, result: Result) -> None:
+    """`portal_history` alone, timed in a process that has just checked the portal
+    (the catalog it needs), then `git_status_changes` alone (its git part)."""
+    _, _, completed = _run([sys.executable, "-c", HISTORY_SCRIPT, str(root), TODAY])
+    try:
+        timed = json.loads(completed.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        raise _fail("portal_history", completed) from None
+    result.history_s, result.history_git_s = timed["history_s"], timed["git_s"]
+    result.history_events, result.git_timelines = timed["events"], timed["from_git"]
 
 
 def measure_check(root: Path, result: Result, edit_id: str) -> None:
@@ -371,7 +413,8 @@ def search_note(r: Result) -> str:
 
 
 def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
-               log: Callable[[str], None], skip_search: bool = False) -> Result:
+               log: Callable[[str], None], skip_search: bool = False,
+               git_commits: int = 0) -> Result:
     result = Result(n)
     folder = work / str(n)
     shutil.rmtree(folder, ignore_errors=True)
@@ -380,6 +423,14 @@ def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
     start = time.perf_counter()
     written = corpus_module.generate(root, n, seed)
     result.generate_s = time.perf_counter() - start
+    if git_commits:
+        log(f"[{n}] writing a git history of {git_commits:,} commits")
+        start = time.perf_counter()
+        try:
+            result.git_commits = corpus_module.add_git_history(root, git_commits, seed)
+        except corpus_module.HistoryError as error:
+            raise BenchmarkError(str(error)) from None
+        result.git_write_s = time.perf_counter() - start
     # The insight edited for the warm check and for serve: one from the middle.
     edit_id = written.insight_ids[n // 2]
     log(f"[{n}] parse floor")
@@ -388,6 +439,8 @@ def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
     measure_check(root, result, edit_id)
     log(f"[{n}] portal build")
     measure_build(root, folder / "site", result)
+    log(f"[{n}] portal_history alone")
+    measure_history(root, result)
     log(f"[{n}] bare Material build")
     measure_bare(root, folder / "bare", result)
     if not skip_serve:
@@ -414,6 +467,9 @@ COLUMNS = (
     ("bare s", lambda r, _: _num(r.bare_s)),
     ("build/bare", lambda r, _: _ratio(r.build_s, r.bare_s)),
     ("build/build(1k)", lambda r, base: _ratio(r.build_s, base)),
+    ("git commits", lambda r, _: f"{r.git_commits:,}"),
+    ("history s", lambda r, _: _num(r.history_s)),
+    ("of which git s", lambda r, _: _num(r.history_git_s)),
     ("serve reload s", lambda r, _: _num(r.serve_reload_s)),
     ("serve start s", lambda r, _: _num(r.serve_start_s)),
     ("build peak MB", lambda r, _: _num(r.build_peak_mb, 0)),
@@ -462,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-serve", action="store_true", help="skip the serve measurement")
     parser.add_argument("--skip-search", action="store_true",
                         help="skip search in headless Chromium (and the pagefind build)")
+    parser.add_argument("--git-commits", type=int, default=0, metavar="N",
+                        help="make each corpus a git repository of N commits over its "
+                             "insights, so timelines come from git (default: 0, none)")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the results as JSON to FILE ('-': standard output)")
     parser.add_argument("--pathological", action="store_true",
@@ -477,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
     if not sizes or min(sizes) < 1:
         parser.error("--sizes needs at least one positive size")
+    if args.git_commits < 0:
+        parser.error("--git-commits must be 0 or more")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -484,14 +545,15 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"Insight Portal benchmark: {os.cpu_count()} cores (os.cpu_count()), "
           f"Python {sys.version.split()[0]}, work dir {args.work}, seed {args.seed}, "
-          f"--today {TODAY}", flush=True)
+          f"--today {TODAY}, git commits {args.git_commits:,}", flush=True)
     results: list[Result] = []
     failed = False
     for n in sizes:
         started = time.perf_counter()
         try:
             results.append(bench_size(n, args.work, args.seed, args.skip_serve, log,
-                                      skip_search=args.skip_search))
+                                      skip_search=args.skip_search,
+                                      git_commits=args.git_commits))
         except (BenchmarkError, subprocess.TimeoutExpired) as error:
             log(f"[{n}] {error}")
             failed = True
@@ -504,12 +566,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.insights:,} insights: corpus written in {result.generate_s:.1f} s; "
               f"check found {result.check_errors} errors, {result.check_reminders} reminders; "
               f"bare site {_num(result.bare_site_mb, 1)} MB")
+        if result.git_commits:
+            print(f"{result.insights:,} insights: git history of {result.git_commits:,} "
+                  f"commits written in {result.git_write_s:.1f} s; {result.git_timelines:,} "
+                  f"timelines from git, {result.history_events:,} events")
     for result in results:
         if result.search_ms is not None or result.pagefind_ms is not None:
             print(search_note(result))
     print(TARGETS)
     if args.json:
         document = json.dumps({"cores": os.cpu_count(), "today": TODAY, "seed": args.seed,
+                               "git_commits": args.git_commits,
                                "results": [asdict(r) for r in results]}, indent=2)
         if str(args.json) == "-":
             print(document)
