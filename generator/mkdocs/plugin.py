@@ -33,6 +33,7 @@ from ..core.routes import ASSETS, SECTIONS, entry_at
 from ..core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth
 from ..core.validate.corpus import theme_meta_problems
 from ..site import history, lastmod
+from ..site.git_log import GitLog
 from ..site.render import SiteRenderer, TemplateFailure
 from . import SEARCH_PLUGINS, budget, pagefind
 from .hardening import (  # noqa: F401 - OVERRIDES and add_theme_overrides: tests import them here
@@ -82,6 +83,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.speedups = BuildSpeedups(serving=False)
         self.budgets = PageBudgets(Path("."), self.speedups.body_spans)
         self.nav: Navigation | None = None
+        self.git: GitLog | None = None  # the history being read since on_config
 
     @property
     def catalog(self) -> Catalog | None:
@@ -105,6 +107,8 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self._theme_env = None
         self.root = Path(config.config_file_path).resolve().parent
         self.budgets.root = self.root
+        # git's history is read meanwhile, on the second core (see git_log.py).
+        self.git = None if self.serving else GitLog.start(self.root)
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes
             folder = self.root / kind.folder
             if folder.is_dir():
@@ -144,8 +148,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         today = resolve_today(None)
         result = check_portal(self.root, today)
         self._report(result.problems)
+        git, self.git = self.git or GitLog.start(self.root), None
         past = history.portal_history(self.root, result.catalog, today,
-                                      result.config.persona_review_after_days)
+                                      result.config.persona_review_after_days, git)
         try:  # an override that fails is one line naming it, never a traceback
             renderer = SiteRenderer(result.catalog, result.config, today,
                                     template_dir=self.root / self.config.templates, root=self.root,
@@ -163,7 +168,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             raise PluginError(str(error)) from None
         self.catalog = result.catalog
         if not self.serving:  # the sitemap dates pages from their content, not the build
-            self._date_pages(result.catalog, past.events, today, config)
+            self._date_pages(result.catalog, past.events, today, config, git)
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config, result.catalog)
         return files
@@ -193,14 +198,14 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.speedups.keep_aside(generated)  # type: ignore[arg-type]
 
     def _date_pages(self, catalog: Catalog, events: list[history.Event], today: dt.date,
-                    config: MkDocsConfig) -> None:
+                    config: MkDocsConfig, git: GitLog) -> None:
         folders = [kind.folder for kind in Kind]
         docs = Path(config.docs_dir).resolve()
         self.docs_prefix = docs.relative_to(self.root).as_posix() + "/" \
             if docs.is_relative_to(self.root) else None
         if self.docs_prefix:
             folders.append(self.docs_prefix)
-        self.changed = lastmod.git_last_changed(self.root, folders)
+        self.changed = lastmod.git_last_changed(self.root, folders, git)
         self.today = today
         self.page_dates = lastmod.page_dates(catalog, events, self.changed, today,
                                              SECTIONS.values())

@@ -11,12 +11,12 @@ the commits that made them (see timeline.py).
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.catalog import Catalog
 from ..core.model import DecisionStatus, PersonaStatus
+from .git_log import GitLog
 from .timeline import Step, git_status_changes, timeline
 
 ADDED = "added"  # an insight was written down
@@ -72,9 +72,10 @@ class PortalHistory:
 
 
 def portal_history(root: Path, catalog: Catalog, today: dt.date,
-                   persona_review_after_days: int) -> PortalHistory:
-    """Every insight's timeline, and every event up to `today`."""
-    git = git_status_changes(root)
+                   persona_review_after_days: int, log: GitLog | None = None) -> PortalHistory:
+    """Every insight's timeline, and every event up to `today`. `log`: the
+    portal's git history, if it is being read already (see git_log.py)."""
+    git = git_status_changes(root, log)
     history = PortalHistory()
     found: list[Event] = []
     for insight_id, insight in catalog.insights.items():
@@ -98,27 +99,3 @@ def portal_history(root: Path, catalog: Catalog, today: dt.date,
     history.events = sorted((e for e in found if e.date <= today), key=Event.sort_key,
                             reverse=True)
     return history
-
-
-def git_log_records(root: Path, arguments: list[str]) -> list[tuple[dt.date, str]]:
-    """`git log <arguments>` in `root`, newest first, as (committer date, what
-    the commit printed after its date line); empty outside a repository or
-    without git."""
-    try:
-        completed = subprocess.run(
-            ["git", "-c", "core.quotePath=false", "-C", str(root), "log", "--no-renames",
-             "--relative", "--no-color", "--format=%x00%cI", *arguments],
-            capture_output=True, text=True, encoding="utf-8", errors="replace",
-            check=False, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if completed.returncode != 0:  # not a git repository, or git missing
-        return []
-    records: list[tuple[dt.date, str]] = []
-    for record in completed.stdout.split("\x00")[1:]:
-        header, _, rest = record.partition("\n")
-        try:
-            records.append((dt.datetime.fromisoformat(header.strip()).date(), rest))
-        except ValueError:
-            continue
-    return records

@@ -27,22 +27,18 @@ from pathlib import Path
 
 from ..core.catalog import Catalog
 from ..core.model import Kind
-from .history import Event, git_log_records
+from .git_log import GitLog
+from .history import Event
 
 
-def git_last_changed(root: Path, folders: Iterable[str]) -> dict[str, dt.date]:
+def git_last_changed(root: Path, folders: Iterable[str],
+                     log: GitLog | None = None) -> dict[str, dt.date]:
     """Path relative to `root` -> the committer date of the last commit touching
     it, for every committed file under `folders`; empty outside a repository.
-
-    One `git log --name-only`, newest first: a path's first appearance is its
-    last change. Committer dates, as generator/site/history.py reads them.
-    """
-    changed: dict[str, dt.date] = {}
-    for date, names in git_log_records(root, ["--name-only", "--", *folders]):
-        for name in names.split("\n"):
-            if name and name not in changed:
-                changed[name] = date
-    return changed
+    From the portal's one `git log` (git_log.py): a path's first appearance,
+    newest first, is its last change."""
+    starts = [folder if folder.endswith("/") else folder + "/" for folder in folders]
+    return (log or GitLog.start(root)).last_changed(starts)
 
 
 def page_dates(catalog: Catalog, events: list[Event], changed: dict[str, dt.date],

@@ -6,24 +6,22 @@ and signed by its author; without git, only the current status is known
 (PRODUCT.md, "Decision history").
 
 Git is read in two passes over the whole portal, linear in the history's size:
-`git log --raw` lists, per commit, the blob each insight file had after it; one
-`git cat-file --batch` reads those blobs, and a small scanner finds each one's
-`decision.status` (the key directly under `decision:`, never one inside its
-`history` list).
+the portal's one `git log --raw` (git_log.py) lists, per commit, the blob each
+insight file had after it; one `git cat-file --batch` reads those blobs, and a
+small scanner finds each one's `decision.status` (the key directly under
+`decision:`, never one inside its `history` list).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.model import DecisionStatus, Insight
+from .git_log import ZERO, GitLog, read_blobs
 
-_ZERO = "0" * 40
-_RAW_LINE = re.compile(r"^:\d+ \d+ ([0-9a-f]{40}) ([0-9a-f]{40}) [A-Z]\d*\t(.+)$")
 _INSIGHT_PATH = re.compile(r"^insights/(?:.*/)?([^/]+)\.md$")
 _DECISION = re.compile(r"decision:[ \t]*(.*)$")
 _STATUS = re.compile(r"[ \t]*status:[ \t]*[\"']?([a-z-]+)")
@@ -74,81 +72,27 @@ def timeline(insight: Insight, git: list[GitChange] | None) -> list[Step]:
     return steps
 
 
-def git_status_changes(root: Path) -> dict[str, list[GitChange]]:
+def git_status_changes(root: Path, log: GitLog | None = None) -> dict[str, list[GitChange]]:
     """Per insight id, each commit that changed its decision status, oldest first.
-    Empty outside a git repository or without git."""
-    commits = _commits(root)
-    blobs = _statuses(root, {blob for _, _, files in commits for _, blob in files
-                             if blob != _ZERO})
+    Empty outside a git repository or without git. `log`: the portal's history,
+    if it is being read already (see git_log.py)."""
+    commits = [(commit, [(match.group(1), blob) for path, blob in commit.files
+                         if (match := _INSIGHT_PATH.match(path))])
+               for commit in (log or GitLog.start(root)).commits()]
+    blobs = read_blobs(root, {blob for _, files in commits for _, blob in files
+                              if blob != ZERO})
+    statuses = {name: decision_status(text.decode("utf-8", "replace"))
+                for name, text in blobs.items()}
     changes: dict[str, list[GitChange]] = {}
     last: dict[str, str | None] = {}
-    for date, author, files in reversed(commits):  # oldest first
+    for commit, files in reversed(commits):  # oldest first
         for insight_id, blob in files:
-            status = blobs.get(blob) if blob != _ZERO else None
+            status = statuses.get(blob) if blob != ZERO else None
             if status is not None and status != last.get(insight_id):
                 changes.setdefault(insight_id, []).append(
-                    GitChange(date, DecisionStatus(status), author))
+                    GitChange(commit.date, DecisionStatus(status), commit.author))
             last[insight_id] = status
     return changes
-
-
-def _git(root: Path, arguments: list[str], given: bytes | None = None) -> bytes | None:
-    try:
-        completed = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(root),
-                                    *arguments], input=given, capture_output=True,
-                                   check=False, timeout=300)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return completed.stdout if completed.returncode == 0 else None
-
-
-def _commits(root: Path) -> list[tuple[dt.date, str, list[tuple[str, str]]]]:
-    """Newest first: each commit's date, author and (insight id, blob after it)."""
-    output = _git(root, ["log", "--no-renames", "--relative", "--no-color", "--raw",
-                         "--no-abbrev", "--format=%x00%cI%x00%an", "--", "insights"])
-    if not output:
-        return []
-    # After the leading separator, parts alternate: a date, then the author
-    # followed by the commit's raw lines.
-    parts = output.decode("utf-8", "replace").split("\x00")[1:]
-    commits: list[tuple[dt.date, str, list[tuple[str, str]]]] = []
-    for index in range(0, len(parts) - 1, 2):
-        try:
-            date = dt.datetime.fromisoformat(parts[index].strip()).date()
-        except ValueError:
-            continue
-        author, _, raw = parts[index + 1].partition("\n")
-        files = []
-        for line in raw.split("\n"):
-            match = _RAW_LINE.match(line)
-            path = _INSIGHT_PATH.match(match.group(3)) if match else None
-            if match and path:
-                files.append((path.group(1), match.group(2)))
-        commits.append((date, author.strip(), files))
-    return commits
-
-
-def _statuses(root: Path, blobs: set[str]) -> dict[str, str]:
-    """Each blob's decision status (blobs without one are left out)."""
-    if not blobs:
-        return {}
-    output = _git(root, ["cat-file", "--batch"], "".join(f"{blob}\n" for blob in blobs).encode())
-    found: dict[str, str] = {}
-    position = 0
-    while output and position < len(output):
-        header_end = output.find(b"\n", position)
-        if header_end < 0:
-            break
-        name, kind, size = (output[position:header_end].split(b" ") + [b"", b""])[:3]
-        position = header_end + 1
-        if kind != b"blob" or not size.isdigit():
-            continue  # "<name> missing": a blob a shallow clone does not have
-        body = output[position:position + int(size)]
-        position += int(size) + 1  # the blob, then a newline
-        status = decision_status(body.decode("utf-8", "replace"))
-        if status is not None:
-            found[name.decode()] = status
-    return found
 
 
 def decision_status(text: str) -> str | None:
