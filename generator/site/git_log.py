@@ -126,6 +126,12 @@ def _git_text(root: Path, arguments: list[str]) -> str | None:
     return completed.stdout if completed.returncode == 0 else None
 
 
+def git_head(root: Path) -> str | None:
+    """The commit checked out (None outside a repository, or before a first commit)."""
+    head = _git_text(root, ["rev-parse", "--verify", "-q", "HEAD"])
+    return head.strip() if head else None
+
+
 def read_blobs(root: Path, names: Iterable[str]) -> dict[str, bytes]:
     """The blobs named, read in one `git cat-file --batch` (those git lacks, as a
     shallow clone would, are left out)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.model import DecisionStatus, Insight
-from .git_log import ZERO, GitLog, read_blobs
+from .git_log import ZERO, GitLog, git_head, read_blobs
 
 _INSIGHT_PATH = re.compile(r"^insights/(?:.*/)?([^/]+)\.md$")
 _DECISION = re.compile(r"decision:[ \t]*(.*)$")
@@ -75,10 +75,28 @@ def timeline(insight: Insight, git: list[GitChange] | None) -> list[Step]:
 def git_status_changes(root: Path, log: GitLog | None = None) -> dict[str, list[GitChange]]:
     """Per insight id, each commit that changed its decision status, oldest first.
     Empty outside a git repository or without git. `log`: the portal's history,
-    if it is being read already (see git_log.py)."""
+    if it is being read already (see git_log.py). Without one, the answer is kept
+    until the next commit: the preview asks after every save, and a save changes
+    no commit (seconds at 10,000 commits, milliseconds to ask git for HEAD)."""
+    if log is None:
+        head = git_head(root)
+        known = _KNOWN.get(root)
+        if head is not None and known is not None and known[0] == head:
+            return known[1]
+        changes = _status_changes(root, GitLog.start(root))
+        if head is not None:
+            _KNOWN[root] = (head, changes)
+        return changes
+    return _status_changes(root, log)
+
+
+_KNOWN: dict[Path, tuple[str, dict[str, list[GitChange]]]] = {}  # root -> (HEAD, changes)
+
+
+def _status_changes(root: Path, log: GitLog) -> dict[str, list[GitChange]]:
     commits = [(commit, [(match.group(1), blob) for path, blob in commit.files
                          if (match := _INSIGHT_PATH.match(path))])
-               for commit in (log or GitLog.start(root)).commits()]
+               for commit in log.commits()]
     blobs = read_blobs(root, {blob for _, files in commits for _, blob in files
                               if blob != ZERO})
     statuses = {name: decision_status(text.decode("utf-8", "replace"))
