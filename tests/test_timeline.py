@@ -93,3 +93,14 @@ def test_a_history_items_status_is_not_the_decisions() -> None:
     assert decision_status(moved) is None
     assert decision_status("---\ndecision: {owner: x, status: done}\n---\n") == "done"
     assert decision_status("---\ntitle: x\n---\ndecision:\n  status: done\n") is None
+
+
+def test_the_changes_are_kept_until_the_next_commit(make_portal) -> None:
+    """The preview asks after every save: git is read again only for a new commit."""
+    root = repository(make_portal)
+    first = git_status_changes(root)
+    write(root, status_at("done").replace("  date: 2026-10-02\n", "  date: 2026-10-09\n"))
+    assert git_status_changes(root) is first  # saved, not committed: nothing to read
+    commit(root, "2026-10-09", "done")
+    later = git_status_changes(root)["fees-surprise"]
+    assert [change.status.value for change in later][-1] == "done"
