@@ -104,3 +104,60 @@ def test_the_changes_are_kept_until_the_next_commit(make_portal) -> None:
     commit(root, "2026-10-09", "done")
     later = git_status_changes(root)["fees-surprise"]
     assert [change.status.value for change in later][-1] == "done"
+
+
+# --- the history kept between builds (.portal-cache/git-history.json) ---------------------
+
+def _fresh(root: Path):
+    """Status changes read without this process's memory of them."""
+    from generator.site import timeline as module
+    module._KNOWN.clear()
+    return git_status_changes(root)
+
+
+def test_the_kept_history_gives_what_git_gives_and_grows_by_new_commits(make_portal) -> None:
+    root = repository(make_portal)
+    first = _fresh(root)
+    kept = root / ".portal-cache" / "git-history.json"
+    assert kept.is_file()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    assert f'"head":"{head}"' in kept.read_text(encoding="utf-8")
+    assert _fresh(root) == first  # from the kept file alone
+    write(root, status_at("done").replace("  date: 2026-10-02\n", "  date: 2026-10-09\n"))
+    commit(root, "2026-10-09", "done", author="Lee")
+    later = _fresh(root)["fees-surprise"]
+    assert [(c.status.value, c.author) for c in later][-2:] == [("accepted", "Kim"),
+                                                                ("done", "Lee")]
+    kept.unlink()
+    assert _fresh(root)["fees-surprise"] == later  # read afresh: the same
+
+
+def test_a_kept_history_git_tracks_or_that_does_not_parse_is_not_read(make_portal) -> None:
+    """A pull request could commit a forged history: a tracked cache folder is
+    ignored, as the check cache is; a damaged file means reading git afresh."""
+    root = repository(make_portal)
+    honest = _fresh(root)
+    kept = root / ".portal-cache" / "git-history.json"
+    forged = kept.read_text(encoding="utf-8").replace('"accepted"', '"declined"')
+    kept.write_text(forged, encoding="utf-8")
+    subprocess.run(["git", "add", "-f", ".portal-cache/git-history.json"], cwd=root, check=True)
+    commit(root, "2026-10-10", "forge")
+    kept.write_text(forged, encoding="utf-8")  # as committed: still ignored
+    assert _fresh(root) == honest
+    subprocess.run(["git", "rm", "-q", "--cached", "-r", ".portal-cache"], cwd=root, check=True)
+    commit(root, "2026-10-11", "untrack")
+    kept.write_text("{not json", encoding="utf-8")
+    assert _fresh(root) == honest
+
+
+def test_a_rewritten_history_is_read_afresh(make_portal) -> None:
+    root = repository(make_portal)
+    _fresh(root)
+    write(root, status_at("declined").replace("  date: 2026-10-02\n",
+                                              "  date: 2026-10-02\n  rationale: No budget\n"))
+    subprocess.run(["git", "-c", "user.name=Kim", "-c", "user.email=k@example.com", "commit",
+                    "-q", "-a", "--amend", "-m", "decline instead"], cwd=root, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "2026-10-02T10:00:00+00:00"})
+    assert [c.status.value for c in _fresh(root)["fees-surprise"]] == [
+        "new", "under-review", "declined"]

@@ -156,6 +156,24 @@ def _refusal(root: Path) -> str | None:
     return None
 
 
+def usable_folder(root: Path) -> Path | None:
+    """The portal's cache folder for another cache than the check's (the git
+    history's): None when it must be neither read nor written, as for the check's
+    (a symbolic link, or tracked by git; said once on stderr). Created, with its
+    .gitignore, when it is missing."""
+    refusal = _refusal(root)
+    if refusal is not None:
+        _notify(refusal)
+        return None
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        _write_gitignore(folder)
+    except OSError:
+        return None  # a read-only checkout: nothing is cached
+    return folder
+
+
 def _tracked_by_git(root: Path) -> bool | str:
     """Whether git tracks a file under the cache folder: False also without git or
     outside a repository; git's complaint when it fails inside one (say, a checkout

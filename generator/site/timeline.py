@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.model import DecisionStatus, Insight
-from .git_log import ZERO, GitLog, git_head, read_blobs
+from .git_log import ZERO, GitLog, git_head
 
 _INSIGHT_PATH = re.compile(r"^insights/(?:.*/)?([^/]+)\.md$")
 _DECISION = re.compile(r"decision:[ \t]*(.*)$")
@@ -97,10 +97,8 @@ def _status_changes(root: Path, log: GitLog) -> dict[str, list[GitChange]]:
     commits = [(commit, [(match.group(1), blob) for path, blob in commit.files
                          if (match := _INSIGHT_PATH.match(path))])
                for commit in log.commits()]
-    blobs = read_blobs(root, {blob for _, files in commits for _, blob in files
-                              if blob != ZERO})
-    statuses = {name: decision_status(text.decode("utf-8", "replace"))
-                for name, text in blobs.items()}
+    statuses = log.statuses({blob for _, files in commits for _, blob in files
+                             if blob != ZERO}, decision_status)
     changes: dict[str, list[GitChange]] = {}
     last: dict[str, str | None] = {}
     for commit, files in reversed(commits):  # oldest first
