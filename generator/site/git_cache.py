@@ -16,6 +16,7 @@ could otherwise forge the timelines).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +28,15 @@ from ..check.cache import usable_folder
 
 FILE = "git-history.json"
 FORMAT = 1
+
+
+def _code() -> str:
+    """What decides a kept status: the code that reads git and scans the blobs. A
+    kept history written by other code is read afresh."""
+    digest = hashlib.sha256()
+    for name in ("git_cache.py", "git_log.py", "timeline.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(slots=True)
@@ -53,7 +63,7 @@ def save(root: Path, kept: KeptHistory) -> None:
     folder = usable_folder(root)
     if folder is None:
         return
-    data = {"format": FORMAT, "prefix": kept.prefix, "head": kept.head,
+    data = {"format": FORMAT, "code": _code(), "prefix": kept.prefix, "head": kept.head,
             "commits": [[date.isoformat(), author, [list(item) for item in files]]
                         for date, author, files in kept.commits],
             "statuses": kept.statuses}
@@ -67,7 +77,8 @@ def save(root: Path, kept: KeptHistory) -> None:
 
 
 def _decode(data: Any) -> KeptHistory | None:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") != FORMAT \
+            or data.get("code") != _code():
         return None
     prefix, head = data["prefix"], data["head"]
     if not isinstance(prefix, str) or not isinstance(head, str) or len(head) != 40:
