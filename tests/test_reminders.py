@@ -134,3 +134,22 @@ def test_a_build_with_site_url_has_no_notice(make_portal: PortalFactory, tmp_pat
     root = make_portal({"docs/.keep": ""},
                        mkdocs_yml="site_url: https://insights.example.com/\n" + MKDOCS_YML)
     assert NOTICE not in build(root, tmp_path / "site")
+
+
+def test_a_reopened_insight_waits_from_its_reopening(make_portal: PortalFactory) -> None:
+    """Declined, then reopened: decision debt counts from the reopening (its
+    decision.history says when), not from when the insight was written."""
+    from test_rules import INSIGHT, changed
+
+    reopened = changed(INSIGHT, "  status: accepted\n  owner: checkout-team\n  date: 2026-10-02\n",
+                       "  status: under-review\n  owner: checkout-team\n  date: 2026-11-01\n"
+                       "  history:\n    - {status: new, date: 2026-09-20}\n"
+                       "    - {status: declined, date: 2026-10-02, note: No budget}\n"
+                       "  rationale: No budget this quarter\n")
+    root = make_portal({INSIGHT: reopened})
+    overdue = [p for p in check_portal(root, TODAY).problems if p.rule == "decision-overdue"]
+    assert overdue == []  # 23 days since reopening; 65 since it was written
+    later = TODAY.replace(month=12, day=15)
+    [reminder] = [p for p in check_portal(root, later).problems if p.rule == "decision-overdue"]
+    assert "waited 44 days for a decision (status 'under-review', reopened 2026-11-01)" \
+        in reminder.message

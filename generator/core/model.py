@@ -166,10 +166,34 @@ def _record(name: str, specs: tuple[FieldSpec, ...], behaviour: type = object,
 class _InsightBehaviour:
     __slots__ = ()
     decision: Any
+    created: dt.date | None
 
     @property
     def status(self) -> DecisionStatus | None:
         return self.decision.status if self.decision else None
+
+    @property
+    def reopened_on(self) -> dt.date | None:
+        """When an undecided insight last left a decision for an undecided status
+        again (from its decision.history); None if it never did."""
+        decision = self.decision
+        if decision is None or decision.status is None or not decision.status.is_undecided \
+                or not decision.history:
+            return None
+        steps = [(change.status, change.date) for change in decision.history]
+        steps.append((decision.status, decision.date))
+        reopened = None
+        for (before, _), (after, date) in zip(steps, steps[1:], strict=False):
+            if before is not None and after is not None and before.needs_date \
+                    and after.is_undecided:
+                reopened = date
+        return reopened
+
+    @property
+    def waiting_since(self) -> dt.date | None:
+        """Since when an undecided insight has waited for a decision: its reopening,
+        else its creation. Decision debt and decision-overdue count from here."""
+        return self.reopened_on or self.created
 
 
 class _JourneyBehaviour:

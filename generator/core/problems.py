@@ -203,7 +203,7 @@ _RULES = [
          "script URLs (javascript:, vbscript:, data:) never reach the portal."),
     # --- reminders (never promoted by --strict) -------------------------------
     Rule("decision-overdue", W, "insight has waited {age} days for a decision (status "
-         "'{status}', created {created})",
+         "'{status}', {since})",
          "Decide: accept, decline with a rationale, or set an owner reviewing it. Threshold: "
          "undecided_after_days = {limit}.", reminder=True),
     Rule("review-date-passed", W, "decision review date {review_by} has passed "

@@ -132,12 +132,14 @@ class Waiting:
 
 def decision_debt(insights: list[Insight], today: dt.date, threshold: int
                   ) -> dict[str, list[Waiting]]:
-    """Undecided insights older than `threshold` days, oldest first, by owner."""
+    """Undecided insights waiting over `threshold` days (since created, or since
+    reopened), longest wait first, by owner."""
     by_owner: dict[str, list[Waiting]] = defaultdict(list)
     for insight in insights:
-        if not (insight.status and insight.status.is_undecided and insight.created):
+        since = insight.waiting_since  # a reopened insight waits from its reopening
+        if not (insight.status and insight.status.is_undecided and since):
             continue
-        age = (today - insight.created).days
+        age = (today - since).days
         if age > threshold:
             owner = (insight.decision.owner if insight.decision else None) or "no owner yet"
             by_owner[owner].append(Waiting(insight, age))

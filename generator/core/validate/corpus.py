@@ -212,13 +212,16 @@ def _dates(catalog: Catalog, config: PortalConfig, today: dt.date,
         decision, origin = insight.decision, insight.origin
         if decision is None or decision.status is None:
             continue
-        if decision.status.is_undecided and insight.created:
-            age = (today - insight.created).days
+        since = insight.waiting_since
+        if decision.status.is_undecided and since:
+            age = (today - since).days
             if age > config.undecided_after_days:
+                reopened = insight.reopened_on
                 problems.append(make_problem(
                     "decision-overdue", origin.path, origin.line("decision", "status"), age=age,
-                    status=decision.status, created=insight.created.isoformat(),
-                    limit=config.undecided_after_days))
+                    status=decision.status, limit=config.undecided_after_days,
+                    since=f"reopened {reopened.isoformat()}" if reopened
+                    else f"created {since.isoformat()}"))
         if decision.review_by and decision.review_by < today \
                 and decision.status is not DecisionStatus.SUPERSEDED:
             problems.append(make_problem(
