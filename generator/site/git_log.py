@@ -105,7 +105,8 @@ class GitLog:
         missing = {blob for blob in blobs if blob not in known}
         for name, text in read_blobs(self.root, missing).items():
             known[name] = scan(text.decode("utf-8", "replace"))
-        if self._head is not None and self._prefix is not None:
+        unchanged = self._kept is not None and self._kept.head == self._head and not missing
+        if not unchanged and self._head is not None and self._prefix is not None:
             git_cache.save(self.root, KeptHistory(
                 self._prefix, self._head,
                 [(c.date, c.author, c.files) for c in self.commits()], known))
