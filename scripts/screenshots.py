@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +26,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from browser_support import (  # noqa: E402 - after the path above
     VIEWPORT,
     browser_problem,
+    build_sample,
     launch,
     serve,
 )
@@ -47,27 +46,13 @@ SHOTS = {
 }
 
 
-def build_sample(site_dir: Path, today: dt.date) -> Path:
-    """`portal build` of the sample as of `today`, as the README's first command runs it."""
-    command = [sys.executable, "-m", "generator", "build", str(REPO), "--site-dir",
-               str(site_dir), "--strict", "--today", today.isoformat()]
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")}
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
-                          env=environment, timeout=300)
-    if done.returncode != 0 or not (site_dir / "index.html").is_file():
-        raise RuntimeError(f"portal build failed ({done.returncode}):\n"
-                           f"{done.stdout}\n{done.stderr}")
-    return site_dir
-
-
 def take(out: Path, today: dt.date = SAMPLE_TODAY) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="portal-screenshots-") as work:
-        site = build_sample(Path(work) / "site", today)
+        site = build_sample(Path(work) / "site", today, "--strict")  # as the README
         with serve(site) as base, sync_playwright() as playwright:
             browser = launch(playwright)
             context = browser.new_context(viewport=VIEWPORT, color_scheme="light",

@@ -46,10 +46,11 @@ TIMEOUT_MS = 15_000  # for a page or an element; a broken page fails in seconds,
 # --- plain helpers (also used by scripts/screenshots.py) ---------------------------------
 
 
-def build_sample(site_dir: Path) -> Path:
-    """`portal build` of the repository's own sample content, as a user runs it."""
+def build_sample(site_dir: Path, today: dt.date = TODAY, *extra: str) -> Path:
+    """`portal build` of the repository's own sample content as of `today`, as a user
+    runs it (`extra`: more options, such as --strict)."""
     command = [sys.executable, "-m", "generator", "build", str(REPO), "--site-dir",
-               str(site_dir), "--today", TODAY.isoformat()]
+               str(site_dir), "--today", today.isoformat(), *extra]
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")}
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
