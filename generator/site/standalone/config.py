@@ -174,16 +174,22 @@ def _escaped_nav(nav: list[Any]) -> list[Any]:
     return items
 
 
+def _named(value: Any) -> list[tuple[Any, Any]]:
+    """(name, options) of each entry of a `markdown_extensions:` or `plugins:` list
+    (a bare name has no options), or of such a mapping."""
+    if isinstance(value, dict):
+        return list(value.items())
+    entries: list[tuple[Any, Any]] = []
+    for item in value if isinstance(value, list) else ():
+        entries += list(item.items()) if isinstance(item, dict) else [(item, None)]
+    return entries
+
+
 def _extensions(extensions: Any) -> list[Any]:
     """The portal's Markdown extensions that config_guard allows, by name, without
     those that include files (their folders are not in the project), each with
     the options Zensical can take safely; then the ones the plugin requires."""
-    entries: list[tuple[Any, Any]] = []
-    if isinstance(extensions, dict):
-        entries = list(extensions.items())
-    elif isinstance(extensions, list):
-        for item in extensions:
-            entries += list(item.items()) if isinstance(item, dict) else [(item, None)]
+    entries = _named(extensions)
     result: list[Any] = []
     names: set[str] = set()
     for name, options in entries:
@@ -250,12 +256,7 @@ def _files(given: Any, suffix: str) -> list[Any]:
 def _plugins(plugins: Any) -> list[Any]:
     """Zensical's search (on when the portal has search: MkDocs', Material's or
     Pagefind through our plugin), and the Material plugins it runs itself."""
-    entries: list[tuple[Any, Any]] = []
-    if isinstance(plugins, dict):
-        entries = list(plugins.items())
-    elif isinstance(plugins, list):
-        for item in plugins:
-            entries += list(item.items()) if isinstance(item, dict) else [(item, None)]
+    entries = _named(plugins)
     names = [name.removeprefix("material/") for name, _ in entries if isinstance(name, str)]
     pagefind = any(name == PLUGIN_NAME and isinstance(options, dict)
                    and options.get("search") == "pagefind" for name, options in entries)
