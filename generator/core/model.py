@@ -184,7 +184,7 @@ class _InsightBehaviour:
         steps.append((decision.status, decision.date))
         reopened = None
         for (before, _), (after, date) in zip(steps, steps[1:], strict=False):
-            if before is not None and after is not None and before.needs_date \
+            if before is not None and after is not None and before.is_decided \
                     and after.is_undecided:
                 reopened = date
         return reopened

@@ -73,6 +73,12 @@ class DecisionStatus(StrEnum):
         return self in _DATED
 
     @property
+    def is_decided(self) -> bool:
+        """A decision was made (accepted, in progress, done or declined): the
+        statuses that carry a decision date."""
+        return self in _DATED
+
+    @property
     def is_undecided(self) -> bool:
         return self in (DecisionStatus.NEW, DecisionStatus.UNDER_REVIEW)
 

@@ -23,9 +23,6 @@ ADDED = "added"  # an insight was written down
 CHANGED = "status"  # its decision took a new status
 REVIEW_PASSED = "review-passed"  # a decision's review date passed
 PERSONA_DUE = "persona-due"  # a persona fell due for review
-# Statuses that record a decision made (the rest: still open, or replaced).
-DECIDED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE,
-                     DecisionStatus.DECLINED})
 _ORDER = {ADDED: 0, CHANGED: 1, REVIEW_PASSED: 2, PERSONA_DUE: 3}
 _VERBS = {DecisionStatus.ACCEPTED: "Decided", DecisionStatus.DECLINED: "Decided",
           DecisionStatus.IN_PROGRESS: "Started", DecisionStatus.DONE: "Done",
@@ -46,14 +43,10 @@ class Event:
         return self.entry_id
 
     @property
-    def decided(self) -> bool:
-        """A status change that records a decision made."""
-        return self.kind == CHANGED and self.status in DECIDED
-
-    @property
     def verb(self) -> str:
         """What a status change did, in a word a reader scans for."""
-        if self.previous in DECIDED and self.status is not None and self.status.is_undecided:
+        if self.previous is not None and self.previous.is_decided \
+                and self.status is not None and self.status.is_undecided:
             return "Reopened"
         return _VERBS.get(self.status, "Status changed")  # type: ignore[arg-type]
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..core.catalog import Catalog
 from ..core.model import Kind
+from ..core.routes import page_path
 from .git_log import GitLog
 from .history import Event
 
@@ -53,7 +54,7 @@ def page_dates(catalog: Catalog, events: list[Event], changed: dict[str, dt.date
                 known.append(changed[entry.origin.path])
             known = [date for date in known if date <= today]
             if known:
-                dates[f"{kind.folder}/{id}.md"] = max(known)
+                dates[page_path(kind, id)] = max(known)
     latest = max([*dates.values(), *(event.date for event in events if event.date <= today)],
                  default=today)
     for src_uri in sections:

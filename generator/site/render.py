@@ -10,6 +10,7 @@ putting a file of the same name in its own `templates/` folder.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -97,10 +98,12 @@ class SiteRenderer:
 
     # --- the whole site -------------------------------------------------------------
 
+    @functools.cached_property
     def routes(self) -> dict[str, Route]:
         """The site's one route table: every generated file's source path, in the
         order `files()` yields them, and how to make it. The preview lists the
-        site from it and makes a file only when a browser asks (`file`)."""
+        site from it and makes a file only when a browser asks (`file`): made
+        once per renderer, not per request."""
         sections = {SECTIONS["Home"]: self._home_page,
                     SECTIONS["Insights"]: self._index_page,
                     SECTIONS["Decisions"]: self._decisions_page,
@@ -137,7 +140,7 @@ class SiteRenderer:
         insight pages on every core, the exports from one pass over the entries."""
         batches = {_INSIGHT_PAGES: self._insight_pages, _EXPORTS: self._exports}
         made: dict[str, GeneratedFile] = {}
-        for src_uri, route in self.routes().items():
+        for src_uri, route in self.routes.items():
             if route.batch is None:
                 yield route.make()
                 continue
@@ -147,13 +150,13 @@ class SiteRenderer:
 
     def src_uris(self) -> list[str]:
         """The src_uri of every file `files()` yields, without making any."""
-        return list(self.routes())
+        return list(self.routes)
 
     def file(self, src_uri: str) -> GeneratedFile | None:
         """The file `files()` yields for `src_uri`, making only that one (the
         catalog-wide numbers — heat maps, backlinks — were computed once in
         __init__); None if the site has no such generated file."""
-        route = self.routes().get(src_uri)
+        route = self.routes.get(src_uri)
         return route.make() if route is not None else None
 
     # --- the pages ------------------------------------------------------------------

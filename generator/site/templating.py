@@ -16,7 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..core.model import DecisionStatus
+from ..core.model import DecisionStatus, Kind
+from ..core.routes import page_path
 from ..core.sanitize import shown_body
 from .facets import STATUS_LABELS
 from .sandbox import ClosedSandbox
@@ -77,13 +78,13 @@ class Linker:
         return relative + (f"#{anchor}" if anchor else "")
 
     def insight(self, id: str) -> str:
-        return self.to(f"insights/{id}.md")
+        return self.to(page_path(Kind.INSIGHT, id))
 
     def persona(self, id: str) -> str:
-        return self.to(f"personas/{id}.md")
+        return self.to(page_path(Kind.PERSONA, id))
 
     def journey(self, id: str, stage: str | None = None) -> str:
-        return self.to(f"journeys/{id}.md", f"stage-{stage}" if stage else "")
+        return self.to(page_path(Kind.JOURNEY, id), f"stage-{stage}" if stage else "")
 
     def index(self, **filters: str) -> str:
         query = "&".join(f"{key}={value}" for key, value in filters.items())
