@@ -12,6 +12,7 @@ they must never fail a build.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 from pathlib import Path
 
 from jinja2 import Environment
@@ -32,7 +33,7 @@ from ..core.problems import Severity, make_problem
 from ..core.routes import ASSETS, SECTIONS, entry_at
 from ..core.sanitize import clean_body, dangerous_html, is_plain, nesting_depth
 from ..core.validate.corpus import theme_meta_problems
-from ..site import history, lastmod
+from ..site import history, lastmod, timeline
 from ..site.git_log import GitLog
 from ..site.render import SiteRenderer, TemplateFailure
 from . import SEARCH_PLUGINS, budget, pagefind
@@ -84,6 +85,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.budgets = PageBudgets(Path("."), self.speedups.body_spans)
         self.nav: Navigation | None = None
         self.git: GitLog | None = None  # the history being read since on_config
+        self.git_changes: Future[dict[str, list[timeline.GitChange]]] | None = None  # its steps
 
     @property
     def catalog(self) -> Catalog | None:
@@ -107,8 +109,11 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self._theme_env = None
         self.root = Path(config.config_file_path).resolve().parent
         self.budgets.root = self.root
-        # git's history is read meanwhile, on the second core (see git_log.py).
+        # git's history, and the status in each insight version, are read
+        # meanwhile, on the second core (see git_log.py, timeline.py).
         self.git = None if self.serving else GitLog.start(self.root)
+        self.git_changes = None if self.git is None else \
+            timeline.status_changes_in_background(self.root, self.git)
         for kind in Kind:  # `mkdocs serve` rebuilds when content changes
             folder = self.root / kind.folder
             if folder.is_dir():
@@ -149,8 +154,11 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         result = check_portal(self.root, today)
         self._report(result.problems)
         git, self.git = self.git or GitLog.start(self.root), None
+        changes, self.git_changes = self.git_changes, None
         past = history.portal_history(self.root, result.catalog, today,
-                                      result.config.persona_review_after_days, git)
+                                      result.config.persona_review_after_days,
+                                      changes.result() if changes is not None else
+                                      timeline.git_status_changes(self.root, git))
         try:  # an override that fails is one line naming it, never a traceback
             renderer = SiteRenderer(result.catalog, result.config, today,
                                     template_dir=self.root / self.config.templates, root=self.root,

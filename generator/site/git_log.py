@@ -19,6 +19,7 @@ import datetime as dt
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ class GitLog:
         self._kept = kept  # the history up to an earlier commit (git_cache.py)
         self._commits: list[Commit] | None = None if process is not None else \
             (_from_kept(kept) if kept is not None else [])
+        self._reading = threading.Lock()  # the timelines ask from a thread of their own
 
     @classmethod
     def start(cls, root: Path) -> GitLog:
@@ -81,9 +83,10 @@ class GitLog:
 
     def commits(self) -> list[Commit]:
         """Every commit touching the portal's folder, newest first."""
-        if self._commits is None:
-            self._commits = self._read() + (_from_kept(self._kept) if self._kept else [])
-        return self._commits
+        with self._reading:
+            if self._commits is None:
+                self._commits = self._read() + (_from_kept(self._kept) if self._kept else [])
+            return self._commits
 
     def last_changed(self, folders: Iterable[str]) -> dict[str, dt.date]:
         """Path -> the date of the last commit that touched it, for every path

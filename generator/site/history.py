@@ -16,8 +16,7 @@ from pathlib import Path
 
 from ..core.catalog import Catalog
 from ..core.model import DecisionStatus, PersonaStatus
-from .git_log import GitLog
-from .timeline import Step, git_status_changes, timeline
+from .timeline import GitChange, Step, git_status_changes, timeline
 
 ADDED = "added"  # an insight was written down
 CHANGED = "status"  # its decision took a new status
@@ -65,10 +64,12 @@ class PortalHistory:
 
 
 def portal_history(root: Path, catalog: Catalog, today: dt.date,
-                   persona_review_after_days: int, log: GitLog | None = None) -> PortalHistory:
-    """Every insight's timeline, and every event up to `today`. `log`: the
-    portal's git history, if it is being read already (see git_log.py)."""
-    git = git_status_changes(root, log)
+                   persona_review_after_days: int,
+                   git: dict[str, list[GitChange]] | None = None) -> PortalHistory:
+    """Every insight's timeline, and every event up to `today`. `git`: each
+    insight's status changes in git, if they were read already
+    (timeline.status_changes_in_background); else they are read now."""
+    git = git_status_changes(root) if git is None else git
     history = PortalHistory()
     found: list[Event] = []
     for insight_id, insight in catalog.insights.items():
