@@ -144,6 +144,14 @@ CASES = [
         INSIGHT, "  date: 2026-10-02\n", "  date: 2026-10-02\n  history:\n"
         "    - {status: new, date: 2026-09-20}\n    - {status: accepted, date: 2026-09-25}\n")},
          INSIGHT, 25, "remove its last item"),
+    Case("metric-history-out-of-order", {JOURNEY: changed(
+        JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n        history:\n"
+        "          - {as_of: 2026-08-01, value: 0.70}\n"
+        "          - {as_of: 2026-07-01, value: 0.69}\n")}, JOURNEY, 21, "oldest first"),
+    Case("metric-history-after-as-of", {JOURNEY: changed(
+        JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n        history:\n"
+        "          - {as_of: 2026-07-01, value: 0.69}\n"
+        "          - {as_of: 2026-10-01, value: 0.70}\n")}, JOURNEY, 21, "earlier readings"),
     Case("personal-data", {INSIGHT: changed(INSIGHT, '"Why is there a fee now?"',
                                             '"Write to jo.bloggs@mailbox.example"')},
          INSIGHT, 15, "personal_data_allow"),
@@ -169,6 +177,13 @@ CASES = [
          mkdocs_yml=MKDOCS_YML + "      tags: [fee, mobile]\n"),
     # --- links between files ---
     Case("duplicate-id", {"insights/2025/fees-surprise.md": base(INSIGHT)}, INSIGHT, 1),
+    Case("unknown-metric", {INSIGHT: changed(INSIGHT, "  date: 2026-10-02\n",
+                                             "  date: 2026-10-02\n  metric: Checkout complete\n")},
+         INSIGHT, 23, 'Did you mean "Checkout completion"?'),
+    Case("unknown-metric", {INSIGHT: changed(
+        INSIGHT, "stages: [checkout]", "stages: [basket]").replace(
+        "  date: 2026-10-02\n", "  date: 2026-10-02\n  metric: Checkout completion\n")},
+         INSIGHT, 23, "of one of the insight's stages"),
     Case("alias-conflict", {INSIGHT: add_to_insight("aliases: [fees-surprise]")}, INSIGHT, 23),
     Case("alias-conflict", {"insights/second.md": SECOND_INSIGHT.replace(
         "supersedes: [fees-surprise]", "aliases: [fees-surprise]")}, "insights/second.md", 12),

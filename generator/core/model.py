@@ -23,6 +23,7 @@ from .schema import (
     JOURNEY_FIELDS,
     METRIC_FIELDS,
     PERSONA_FIELDS,
+    READING_FIELDS,
     STAGE_FIELDS,
     FieldSpec,
     FieldType,
@@ -42,7 +43,7 @@ from .vocabulary import (  # re-exported: most modules import the vocabularies f
 __all__ = ["Better", "BodyLink", "Confidence", "Decision", "DecisionStatus", "Entry",
            "Evidence", "EvidenceSource", "Insight", "InsightKind", "InsightSeverity",
            "Journey", "Kind", "KeyPath", "LineMap", "Metric", "MetricUnit", "Origin",
-           "Persona", "PersonaStatus", "RECORD_CLASSES", "Stage", "StatusChange"]
+           "Persona", "PersonaStatus", "RECORD_CLASSES", "Reading", "Stage", "StatusChange"]
 
 
 KeyPath = tuple[str | int, ...]
@@ -189,11 +190,71 @@ class _InsightBehaviour:
                 reopened = date
         return reopened
 
+    def stages_in(self, journey: Any) -> list[Any]:
+        """The insight's stages, as records of `journey` (its journey), in journey order."""
+        wanted = set(getattr(self, "stages", ()))
+        return [stage for stage in journey.stages if stage.id in wanted] if journey else []
+
+    def decision_metric(self, journey: Any) -> Any:
+        """The metric its decision means to move (decision.metric), found on one
+        of its stages; None if it names none or none of that name."""
+        name = self.decision.metric if self.decision else None
+        if not name:
+            return None
+        return next((metric for stage in self.stages_in(journey)
+                     if (metric := stage.metric(name)) is not None), None)
+
     @property
     def waiting_since(self) -> dt.date | None:
         """Since when an undecided insight has waited for a decision: its reopening,
         else its creation. Decision debt and decision-overdue count from here."""
         return self.reopened_on or self.created
+
+
+class _MetricBehaviour:
+    __slots__ = ()
+    value: float | None
+    target: float | None
+    better: Better | None
+    as_of: dt.date | None
+    history: list[Any]
+
+    def meets_target(self, value: float | None) -> bool | None:
+        """Whether `value` meets the target, in the metric's good direction (None
+        without a target or a value)."""
+        if value is None or self.target is None:
+            return None
+        return value <= self.target if self.better is Better.LOWER else value >= self.target
+
+    @property
+    def on_target(self) -> bool | None:
+        return self.meets_target(self.value)
+
+    def readings(self) -> list[tuple[dt.date, float]]:
+        """Every dated reading, oldest first: the history, then the current value."""
+        points = [(r.as_of, r.value) for r in self.history
+                  if r.as_of is not None and r.value is not None]
+        if self.as_of is not None and self.value is not None:
+            points.append((self.as_of, self.value))
+        return points
+
+    def reading_on(self, day: dt.date) -> tuple[dt.date, float] | None:
+        """The latest reading on or before `day` (None if there was none yet)."""
+        found = None
+        for point in self.readings():
+            if point[0] <= day:
+                found = point
+        return found
+
+    def went_off_target(self) -> list[dt.date]:
+        """The dates of readings that missed the target after one that met it."""
+        dates, met = [], None
+        for day, value in self.readings():
+            now = self.meets_target(value)
+            if met and now is False:
+                dates.append(day)
+            met = now
+        return dates
 
 
 class _JourneyBehaviour:
@@ -203,12 +264,26 @@ class _JourneyBehaviour:
     def stage_ids(self) -> list[str]:
         return [stage.id for stage in self.stages if stage.id]
 
+    def stage(self, stage_id: str | None) -> Any:
+        """The stage of that id (None if the journey has none)."""
+        return next((stage for stage in self.stages if stage.id == stage_id), None)
+
+
+class _StageBehaviour:
+    __slots__ = ()
+    metrics: list[Any]
+
+    def metric(self, name: str | None) -> Any:
+        """The stage's first metric of that name (None if it has none)."""
+        return next((metric for metric in self.metrics if metric.name == name), None)
+
 
 Evidence = _record("Evidence", EVIDENCE_FIELDS)
 StatusChange = _record("StatusChange", HISTORY_FIELDS)
 Decision = _record("Decision", DECISION_FIELDS)
-Metric = _record("Metric", METRIC_FIELDS)
-Stage = _record("Stage", STAGE_FIELDS)
+Reading = _record("Reading", READING_FIELDS)
+Metric = _record("Metric", METRIC_FIELDS, _MetricBehaviour)
+Stage = _record("Stage", STAGE_FIELDS, _StageBehaviour)
 Insight = _record("Insight", INSIGHT_FIELDS, _InsightBehaviour, entry=True)
 Persona = _record("Persona", PERSONA_FIELDS, entry=True)
 Journey = _record("Journey", JOURNEY_FIELDS, _JourneyBehaviour, entry=True)

@@ -139,6 +139,13 @@ _RULES = [
          "the current status",
          "'history' lists the statuses before the current one: remove its last item (portal "
          "decide keeps it right)."),
+    Rule("metric-history-out-of-order", E, "metric '{metric}' has a reading of {date} "
+         "after one of {previous}",
+         "List a metric's 'history' oldest first, each reading dated after the one before."),
+    Rule("metric-history-after-as-of", E, "metric '{metric}' has a reading of {date} in "
+         "'history', not before its current 'as_of' ({as_of})",
+         "'history' holds the earlier readings: the current one is 'value' with 'as_of'. "
+         "Check the year, or move the newest reading to 'value' and 'as_of'."),
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),
@@ -170,6 +177,8 @@ _RULES = [
          "which does not exist", "{suggestion}"),
     Rule("unknown-stage", E, "insight \"{id}\" (field {field}) refers to stage \"{ref}\", "
          "which is not a stage of journey \"{journey}\"", "{suggestion}"),
+    Rule("unknown-metric", E, "decision of insight \"{id}\" names metric \"{ref}\", which "
+         "is not a metric of {where}", "{suggestion}"),
     Rule("unknown-insight", E, "insight \"{id}\" (field {field}) refers to insight \"{ref}\", "
          "which does not exist", "{suggestion}"),
     Rule("superseded-not-marked", E, "insight \"{id}\" supersedes \"{ref}\", but \"{ref}\" has "

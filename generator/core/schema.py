@@ -104,6 +104,8 @@ DECISION_FIELDS = (
     _text("link", "Tracker or roadmap item.", role=Role.URL),
     _date("review_by", "Date by which the decision is revisited."),
     _text("outcome", "What changed once done, ideally measured."),
+    _text("metric", "The name of a metric on one of the insight's stages that this decision "
+          "means to move; the portal shows its reading then and now."),
     FieldSpec("history", FieldType.MAPPING, "The statuses before the current one, oldest "
               "first (portal decide keeps it; without it, git's history of the file).",
               many=True, fields=HISTORY_FIELDS, record="StatusChange"),
@@ -150,6 +152,11 @@ PERSONA_FIELDS = (
     _ALIASES,
 )
 
+READING_FIELDS = (
+    _date("as_of", "When it was measured.", required=True, past=True),
+    FieldSpec("value", FieldType.NUMBER, "The value then.", required=True),
+)
+
 METRIC_FIELDS = (
     _text("name", "What is measured.", required=True),
     FieldSpec("value", FieldType.NUMBER, "Current value.", required=True),
@@ -158,6 +165,8 @@ METRIC_FIELDS = (
     _choice("better", Better, "Which way is good: higher (default) or lower.",
             default=Better.HIGHER),
     _date("as_of", "When the value was measured.", past=True),
+    FieldSpec("history", FieldType.MAPPING, "Earlier readings, oldest first, each before "
+              "as_of.", many=True, fields=READING_FIELDS, record="Reading"),
 )
 
 STAGE_FIELDS = (

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..catalog import Catalog, kind_of
 from ..config import PortalConfig
 from ..loader import SourceFile
-from ..model import DecisionStatus, Entry, Insight, Kind, PersonaStatus
+from ..model import DecisionStatus, Entry, Insight, Journey, Kind, PersonaStatus
 from ..problems import Problem, make_problem
 from ..suggest import did_you_mean
 from .docs_pages import (
@@ -112,6 +112,7 @@ def _references(catalog: Catalog, hints: IdHints, problems: list[Problem]) -> No
                         "unknown-stage", origin.path, origin.line("stages", index),
                         id=insight.id, field=f"stages[{index}]", ref=stage,
                         journey=journey.id, suggestion=hint))
+        _decision_metric(insight, journey, problems)
         for field in ("related", "supersedes"):
             for index, ref in enumerate(getattr(insight, field)):
                 if ref != insight.id and not catalog.exists(Kind.INSIGHT, ref):
@@ -127,6 +128,27 @@ def _references(catalog: Catalog, hints: IdHints, problems: list[Problem]) -> No
                     journey.origin.line("personas", index), kind="journey", id=journey.id,
                     field=f"personas[{index}]", ref=ref,
                     suggestion=hints.reference(Kind.PERSONA, ref)))
+
+
+def _decision_metric(insight: Insight, journey: Journey | None,
+                     problems: list[Problem]) -> None:
+    """decision.metric names a metric of one of the insight's stages."""
+    name = insight.decision.metric if insight.decision else None
+    if not name or (insight.journey and journey is None):
+        return  # no metric named, or the journey is unknown (reported already)
+    metric = insight.decision_metric(journey)
+    if metric is not None:
+        return
+    names = [m.name for stage in insight.stages_in(journey) for m in stage.metrics if m.name]
+    where = f"the stages {', '.join(insight.stages)} of journey \"{journey.id}\"" \
+        if journey and insight.stages else "the insight's stages (it lists none)"
+    hint = did_you_mean(name, names) or (
+        f"Metrics there: {', '.join(names)}." if names else
+        "Name a metric listed under 'metrics' of one of the insight's stages in its journey "
+        "file, or give the insight the journey and stage the metric belongs to.")
+    problems.append(make_problem("unknown-metric", insight.origin.path,
+                                 insight.origin.line("decision", "metric"), id=insight.id,
+                                 ref=name, where=where, suggestion=hint))
 
 
 def _supersedes(catalog: Catalog, problems: list[Problem]) -> None:

@@ -154,6 +154,27 @@ def _journey_rules(journey: Journey, doc: Document, problems: list[Problem]) -> 
                                          value=stage.id, first_line=first_line))
         else:
             first_seen[stage.id] = index
+        for number, metric in enumerate(stage.metrics):
+            _metric_history_rules(metric, doc, ("stages", index, "metrics", number), problems)
+
+
+def _metric_history_rules(metric: Any, doc: Document, path: tuple[str | int, ...],
+                          problems: list[Problem]) -> None:
+    """Earlier readings oldest first, all before the metric's own as_of."""
+    previous = None
+    for index, reading in enumerate(metric.history):
+        if reading.as_of is None:
+            continue
+        line = doc.lines.line(*path, "history", index, "as_of")
+        if previous is not None and reading.as_of <= previous:
+            problems.append(make_problem("metric-history-out-of-order", doc.source.rel, line,
+                                         metric=metric.name, date=reading.as_of,
+                                         previous=previous))
+        if metric.as_of is not None and reading.as_of >= metric.as_of:
+            problems.append(make_problem("metric-history-after-as-of", doc.source.rel, line,
+                                         metric=metric.name, date=reading.as_of,
+                                         as_of=metric.as_of))
+        previous = reading.as_of
 
 
 def _given(raw: Any, *path: str) -> bool:
