@@ -97,7 +97,10 @@ def test_sitemap_dates_come_from_content_not_the_build_day(
         os.umask(mask)
         assert site.stat().st_mode & 0o777 == 0o777 & ~mask
 
-    sections = ["", "insights/", "decisions/", "personas/", "journeys/", "tags/", "whats-new/"]
+    # The sections, and the team pages, are made from every entry.
+    sections = ["", "insights/", "decisions/", "personas/", "journeys/", "teams/", "tags/",
+                "whats-new/", "teams/catalog-team/", "teams/checkout-team/", "teams/cx-team/",
+                "teams/research-team/"]
     assert lastmods(days[0]) == {
         **{page: "2026-10-20" for page in sections},  # the latest change anywhere
         "insights/fees-surprise/": "2026-10-02",  # its decision date, after its commit

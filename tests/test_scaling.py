@@ -15,7 +15,7 @@ from test_benchmarks import corpus
 
 from generator.check.pipeline import check_portal
 from generator.core.routes import INDEX_DATA
-from generator.site.render import SiteRenderer
+from generator.site.render import LIST_LIMIT, SiteRenderer
 
 TODAY = dt.date(2026, 11, 24)
 SMALL, LARGE = 400, 1600
@@ -29,14 +29,24 @@ GROWS_WITH_INSIGHTS = {INDEX_DATA, "feed.xml", "export/insights.json", "export/i
 # insights; compared per listed entry.
 PER_ENTRY = {"personas/index.md": "personas/", "journeys/index.md": "journeys/"}
 ALLOWED_GROWTH = 1.25  # vocabulary and numbers get a little longer; lists must not
+# Team pages list up to LIST_LIMIT cards per section (waiting, fell to it, reviews
+# due): a small portal's teams have fewer, so they are checked against the limit.
+TEAM_PAGES = "teams/"
+TEAM_PAGE_CARDS = 3 * LIST_LIMIT
 
 
 def _page_sizes(root: Path, insights: int) -> dict[str, int]:
     corpus.generate(root, insights, seed=3)
     result = check_portal(root, TODAY, use_cache=False)
     assert result.errors == 0
-    return {page.src_uri: len(page.content) + sum(map(len, page.stashed))
-            for page in SiteRenderer(result.catalog, result.config, TODAY).files()}
+    pages = {page.src_uri: page.content + "".join(page.stashed)
+             for page in SiteRenderer(result.catalog, result.config, TODAY).files()}
+    _CARDS.update({path: content.count('class="ip-card"') for path, content in pages.items()
+                   if path.startswith(TEAM_PAGES)})
+    return {path: len(content) for path, content in pages.items()}
+
+
+_CARDS: dict[str, int] = {}  # cards on each team page, at either size
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +64,19 @@ def test_shared_pages_do_not_grow_with_the_number_of_insights(sizes) -> None:
     small, large = sizes
     grown = {path: (small[path], large[path]) for path in small.keys() & large.keys()
              if path not in GROWS_WITH_INSIGHTS | PER_ENTRY.keys()
+             and not path.startswith(TEAM_PAGES)
              and large[path] > small[path] * ALLOWED_GROWTH}
     assert not grown, grown
     assert {"index.md", "insights/index.md", "decisions/index.md", "whats-new/index.md"} \
         <= small.keys() & large.keys()
+
+
+def test_team_pages_list_at_most_their_limit(sizes) -> None:
+    _, large = sizes
+    team_pages = [path for path in large if path.startswith(TEAM_PAGES) and path.endswith(".md")]
+    assert len(team_pages) > 3
+    assert max(_CARDS[path] for path in team_pages) <= TEAM_PAGE_CARDS
+    assert max(_CARDS[path] for path in team_pages) > LIST_LIMIT  # the limit is reached
 
 
 @pytest.mark.parametrize("folder", ["insights/", "personas/", "journeys/"])

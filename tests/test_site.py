@@ -37,10 +37,11 @@ from generator.core.model import DecisionStatus, Kind
 from generator.site import analysis, history
 
 EPOCH = "1795478400"  # SOURCE_DATE_EPOCH of TODAY, 2026-11-24 00:00 UTC
-SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Tags", "What's new"]
+SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Teams", "Tags",
+            "What's new"]
 SECTION_PAGES = ["index.html", "insights/index.html", "decisions/index.html",
-                 "personas/index.html", "journeys/index.html", "tags/index.html",
-                 "whats-new/index.html"]
+                 "personas/index.html", "journeys/index.html", "teams/index.html",
+                 "tags/index.html", "whats-new/index.html"]
 STATUS_LABELS = {"new": "New", "under-review": "Under review", "accepted": "Accepted",
                  "in-progress": "In progress", "done": "Done", "declined": "Declined",
                  "superseded": "Superseded"}
@@ -820,7 +821,8 @@ def test_home_opens_with_this_week_and_shows_journey_hot_spots(
     assert [line.xpath("./time")[0].get("datetime") for line in lines] == [
         event.date.isoformat() for event in week[:12]]
     for line, event in zip(lines, week, strict=False):
-        folder = "personas" if event.kind == history.PERSONA_DUE else "insights"
+        folder = {history.PERSONA_DUE: "personas", history.METRIC_OFF: "journeys"}.get(
+            event.kind, "insights")
         assert site.entry_of("index.html", line.xpath("./a")[-1].get("href")) == (
             folder, event.entry_id)
     items = select(section(article, "Journey hot spots"), "./li")

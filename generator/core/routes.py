@@ -18,6 +18,7 @@ SECTIONS = {  # nav title -> page
     "Decisions": "decisions/index.md",
     "Personas": "personas/index.md",
     "Journeys": "journeys/index.md",
+    "Teams": "teams/index.md",
     "Tags": "tags/index.md",
     "What's new": "whats-new/index.md",
 }
@@ -35,6 +36,15 @@ GENERATED_PATHS = frozenset({
     *SECTIONS.values(), FEED_PATH, INDEX_DATA, ROBOTS,
     *(export_path(kind, extension) for kind in Kind for extension in EXPORT_FORMATS),
     *(f"assets/{name}" for name in ASSETS)})
+
+
+def team_page(slug: str) -> str:
+    """A team's page: teams/<slug>/index.md, its feed beside it (team_feed)."""
+    return f"teams/{slug}/index.md"
+
+
+def team_feed(slug: str) -> str:
+    return f"teams/{slug}/{FEED_PATH}"
 
 
 def page_path(kind: Kind, entry_id: str) -> str:

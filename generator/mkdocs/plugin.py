@@ -176,7 +176,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             raise PluginError(str(error)) from None
         self.catalog = result.catalog
         if not self.serving:  # the sitemap dates pages from their content, not the build
-            self._date_pages(result.catalog, past.events, today, config, git)
+            shared = [uri for uri in renderer.src_uris()  # made from every entry
+                      if uri.endswith(".md") and entry_at(result.catalog, uri) is None]
+            self._date_pages(result.catalog, past.events, today, config, git, shared)
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config, result.catalog)
         return files
@@ -206,7 +208,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.speedups.keep_aside(generated)  # type: ignore[arg-type]
 
     def _date_pages(self, catalog: Catalog, events: list[history.Event], today: dt.date,
-                    config: MkDocsConfig, git: GitLog) -> None:
+                    config: MkDocsConfig, git: GitLog, shared: list[str]) -> None:
         folders = [kind.folder for kind in Kind]
         docs = Path(config.docs_dir).resolve()
         self.docs_prefix = docs.relative_to(self.root).as_posix() + "/" \
@@ -215,8 +217,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
             folders.append(self.docs_prefix)
         self.changed = lastmod.git_last_changed(self.root, folders, git)
         self.today = today
-        self.page_dates = lastmod.page_dates(catalog, events, self.changed, today,
-                                             SECTIONS.values())
+        self.page_dates = lastmod.page_dates(catalog, events, self.changed, today, shared)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         # MkDocs dates every page with the build's day (sitemap <lastmod>, and the

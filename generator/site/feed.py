@@ -9,13 +9,18 @@ import xml.etree.ElementTree as ET
 
 from ..core.catalog import Catalog
 from ..core.routes import FEED_PATH
-from .history import ADDED, PERSONA_DUE, REVIEW_PASSED, Event
+from .charts import format_value
+from .history import ADDED, METRIC_OFF, PERSONA_DUE, REVIEW_PASSED, Event
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
 
 
 def event_title(event: Event, catalog: Catalog, labels: dict) -> str:
+    if event.kind == METRIC_OFF:
+        journey = catalog.journeys[event.entry_id]
+        stage = journey.stage(event.stage)
+        return f"Off target: {event.metric} at {stage.name} ({journey.title})"
     if event.kind == PERSONA_DUE:
         persona = catalog.personas[event.entry_id]
         return f"Persona due for review: {persona.name or persona.id}"
@@ -30,8 +35,10 @@ def event_title(event: Event, catalog: Catalog, labels: dict) -> str:
 
 
 def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: str,
-              site_url: str, today: dt.date) -> str:
-    """`events` newest first. Links are absolute when the site's URL is known."""
+              site_url: str, today: dt.date, path: str = FEED_PATH,
+              page: str = "whats-new/", title: str = "what's new") -> str:
+    """`events` newest first, as the feed at `path` of the page `page` (the site's
+    What's new, or a team's page). Links are absolute when the site's URL is known."""
     ET.register_namespace("", ATOM)
     base = site_url.rstrip("/") + "/" if site_url else ""
 
@@ -43,22 +50,36 @@ def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: st
         return child
 
     feed = ET.Element(f"{{{ATOM}}}feed")
-    element(feed, "title", f"{site_name}: what's new")
+    element(feed, "title", f"{site_name}: {title}")
     slug = "-".join(re.findall(r"[a-z0-9]+", site_name.lower())) or "portal"
-    element(feed, "id", f"{base}{FEED_PATH}" if base else f"urn:insight-portal:{slug}")
+    feed_id = f"urn:insight-portal:{slug}" + ("" if path == FEED_PATH else f":{path}")
+    element(feed, "id", f"{base}{path}" if base else feed_id)
     shown = events[:FEED_LIMIT]
     updated = shown[0].date if shown else today
     element(feed, "updated", _timestamp(updated))
-    element(feed, "link", rel="self", href=f"{base}{FEED_PATH}")
-    element(feed, "link", rel="alternate", href=f"{base}whats-new/")
+    element(feed, "link", rel="self", href=f"{base}{path}")
+    element(feed, "link", rel="alternate", href=f"{base}{page}")
     for event in shown:
         entry = element(feed, "entry")
         element(entry, "title", event_title(event, catalog, labels))
         status = event.status.value if event.status else ""
-        element(entry, "id", f"urn:insight-portal:{event.entry_id}:{event.kind}:"
+        subject = f"{event.entry_id}/{event.stage}/{event.metric}" if event.kind == METRIC_OFF \
+            else event.entry_id
+        element(entry, "id", f"urn:insight-portal:{subject}:{event.kind}:"
                              f"{event.date.isoformat()}:{status}")
         element(entry, "updated", _timestamp(event.date))
         author = element(entry, "author")
+        if event.kind == METRIC_OFF:
+            stage = catalog.journeys[event.entry_id].stage(event.stage)
+            element(entry, "link", rel="alternate",
+                    href=f"{base}journeys/{event.entry_id}/#stage-{stage.id}")
+            element(author, "name", stage.owner or "research")
+            metric = stage.metric(event.metric)
+            reading = metric.reading_on(event.date)
+            element(entry, "summary", f"{metric.name}: {format_value(reading[1], metric.unit)} "
+                                      f"on {event.date.isoformat()}, target "
+                                      f"{format_value(metric.target, metric.unit)}.")
+            continue
         if event.kind == PERSONA_DUE:
             persona = catalog.personas[event.entry_id]
             element(entry, "link", rel="alternate", href=f"{base}personas/{persona.id}/")

@@ -1,6 +1,6 @@
-"""What changed, and when: the events What's new, the Atom feed and Home's "This
-week" list — new insights, status changes, passed review dates and personas
-falling due for review.
+"""What changed, and when: the events What's new, the Atom feeds and Home's "This
+week" list — new insights, status changes, passed review dates, personas
+falling due for review and stage metrics going off target.
 
 Each event is dated by the content's own dates where it has them (`created`,
 `decision.history`, `decision.date`, `review_by`, `last_reviewed`) and by git
@@ -22,7 +22,8 @@ ADDED = "added"  # an insight was written down
 CHANGED = "status"  # its decision took a new status
 REVIEW_PASSED = "review-passed"  # a decision's review date passed
 PERSONA_DUE = "persona-due"  # a persona fell due for review
-_ORDER = {ADDED: 0, CHANGED: 1, REVIEW_PASSED: 2, PERSONA_DUE: 3}
+METRIC_OFF = "metric-off"  # a stage metric's reading missed its target after one met it
+_ORDER = {ADDED: 0, CHANGED: 1, REVIEW_PASSED: 2, PERSONA_DUE: 3, METRIC_OFF: 4}
 _VERBS = {DecisionStatus.ACCEPTED: "Decided", DecisionStatus.DECLINED: "Decided",
           DecisionStatus.IN_PROGRESS: "Started", DecisionStatus.DONE: "Done",
           DecisionStatus.SUPERSEDED: "Replaced"}
@@ -31,11 +32,13 @@ _VERBS = {DecisionStatus.ACCEPTED: "Decided", DecisionStatus.DECLINED: "Decided"
 @dataclass(frozen=True, slots=True)
 class Event:
     date: dt.date
-    kind: str  # ADDED, CHANGED, REVIEW_PASSED or PERSONA_DUE
-    entry_id: str  # the insight's id (a persona's, for PERSONA_DUE)
+    kind: str  # ADDED, CHANGED, REVIEW_PASSED, PERSONA_DUE or METRIC_OFF
+    entry_id: str  # the insight's id (a persona's for PERSONA_DUE, a journey's for METRIC_OFF)
     status: DecisionStatus | None = None  # CHANGED: the new status
     previous: DecisionStatus | None = None  # CHANGED: the one before
     note: str | None = None  # CHANGED: the file's note, or the commit's author
+    stage: str | None = None  # METRIC_OFF: the stage's id
+    metric: str | None = None  # METRIC_OFF: the metric's name
 
     @property
     def insight_id(self) -> str:
@@ -49,8 +52,8 @@ class Event:
             return "Reopened"
         return _VERBS.get(self.status, "Status changed")  # type: ignore[arg-type]
 
-    def sort_key(self) -> tuple[dt.date, int, str]:
-        return (self.date, _ORDER[self.kind], self.entry_id)
+    def sort_key(self) -> tuple[dt.date, int, str, str, str]:
+        return (self.date, _ORDER[self.kind], self.entry_id, self.stage or "", self.metric or "")
 
 
 @dataclass(slots=True)
@@ -90,6 +93,11 @@ def portal_history(root: Path, catalog: Catalog, today: dt.date,
     for persona_id, persona in catalog.personas.items():
         if persona.last_reviewed and persona.status is not PersonaStatus.ARCHIVED:
             found.append(Event(persona.last_reviewed + review, PERSONA_DUE, persona_id))
+    for journey_id, journey in catalog.journeys.items():
+        for stage in journey.stages:
+            for metric in stage.metrics:
+                found.extend(Event(day, METRIC_OFF, journey_id, stage=stage.id,
+                                   metric=metric.name) for day in metric.went_off_target())
     history.events = sorted((e for e in found if e.date <= today), key=Event.sort_key,
                             reverse=True)
     return history

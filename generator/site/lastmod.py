@@ -8,8 +8,8 @@ plugin dates each page from its content instead:
 - an entry page: the latest of its file's last commit and the dates written in
   it (`created`, evidence and decision dates, `last_reviewed`, metric `as_of`:
   the schema's dates of things that already happened);
-- the section pages (home, indexes, decision log, tags, what's new): the
-  latest date of any entry or history event, since they are made from all;
+- the pages made from every entry (home, indexes, decision log, teams, tags,
+  what's new): the latest date of any entry or history event;
 - a hand-written page: its file's last commit;
 - the reference date when nothing better is known (an uncommitted file with no
   dates in it).
@@ -43,8 +43,9 @@ def git_last_changed(root: Path, folders: Iterable[str],
 
 
 def page_dates(catalog: Catalog, events: list[Event], changed: dict[str, dt.date],
-               today: dt.date, sections: Iterable[str]) -> dict[str, dt.date]:
-    """src_uri -> the date its page last changed, for every entry and section page."""
+               today: dt.date, shared: Iterable[str]) -> dict[str, dt.date]:
+    """src_uri -> the date its page last changed, for every entry page and every
+    page made from all of them (`shared`)."""
     dates: dict[str, dt.date] = {}
     for kind, entries in ((Kind.INSIGHT, catalog.insights), (Kind.PERSONA, catalog.personas),
                           (Kind.JOURNEY, catalog.journeys)):
@@ -57,6 +58,6 @@ def page_dates(catalog: Catalog, events: list[Event], changed: dict[str, dt.date
                 dates[page_path(kind, id)] = max(known)
     latest = max([*dates.values(), *(event.date for event in events if event.date <= today)],
                  default=today)
-    for src_uri in sections:
+    for src_uri in shared:
         dates[src_uri] = latest
     return dates

@@ -35,8 +35,10 @@ from ..core.routes import (
     SECTIONS,
     export_path,
     page_path,
+    team_feed,
+    team_page,
 )
-from . import analysis
+from . import analysis, charts, flow, teams
 from .export import export_file, export_files
 from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
@@ -48,7 +50,6 @@ from .templating import (  # noqa: F401 - re-exported for the adapters
     TemplateFailure,
     environment,
     markdown_escape,
-    metric_on_target,
     strip_unsafe_html,
     template_failure,
 )
@@ -109,6 +110,7 @@ class SiteRenderer:
                     SECTIONS["Decisions"]: self._decisions_page,
                     SECTIONS["Personas"]: self._personas_page,
                     SECTIONS["Journeys"]: self._journeys_page,
+                    SECTIONS["Teams"]: self._teams_page,
                     SECTIONS["Tags"]: self._tags_page,
                     SECTIONS["What's new"]: self._whats_new_page}
         assert sections.keys() == set(SECTIONS.values()), "a section without its page"
@@ -123,6 +125,9 @@ class SiteRenderer:
         for journey_id in self.heat:
             routes[page_path(Kind.JOURNEY, journey_id)] = Route(
                 partial(self._journey_page, journey_id))
+        for name, team in self.teams.items():
+            routes[team_page(team.slug)] = Route(partial(self._team_page, name))
+            routes[team_feed(team.slug)] = Route(partial(self._team_feed, name))
         for src_uri, target in self._redirects():
             routes[src_uri] = Route(partial(GeneratedFile, src_uri, _REDIRECT.format(url=target)))
         routes[INDEX_DATA] = Route(lambda: GeneratedFile(INDEX_DATA, self._index_data()))
@@ -134,6 +139,25 @@ class SiteRenderer:
             routes[f"assets/{name}"] = Route(partial(_asset, name))
         routes[ROBOTS] = Route(lambda: GeneratedFile(ROBOTS, "User-agent: *\nDisallow: /\n"))
         return routes
+
+    @functools.cached_property
+    def flow(self) -> flow.Flow:
+        """How long decisions took, from every insight's timeline (flow.py)."""
+        return flow.decision_flow(flow.lead(insight, self.history.timelines.get(insight.id, []))
+                                  for insight in self.insights)
+
+    @functools.cached_property
+    def team_slugs(self) -> dict[str, str]:
+        """Team name -> its page's slug."""
+        return {name: team.slug for name, team in self.teams.items()}
+
+    @functools.cached_property
+    def teams(self) -> dict[str, teams.Team]:
+        """Every owner as a team, ranked by decision debt (teams.py)."""
+        return teams.portal_teams(self.catalog, self.history.timelines, list(self.heat.values()),
+                                  self.flow, self.history.events, self.today,
+                                  self.config.undecided_after_days,
+                                  self.config.persona_review_after_days)
 
     def files(self) -> Iterator[GeneratedFile]:
         """Every generated file. Files made in a batch are made together: the
@@ -183,6 +207,37 @@ class SiteRenderer:
         return self._page("journeys_index.md.j2", SECTIONS["Journeys"],
                           heats=list(self.heat.values()))
 
+    def _teams_page(self) -> GeneratedFile:
+        return self._page("teams_index.md.j2", SECTIONS["Teams"], teams=self.teams,
+                          flow_chart=self._flow_chart(
+                              [(team.name, team.flow) for team in self.teams.values()
+                               if team.flow.decided], "Days from insight to decision, per team "
+                              "(bar: median; line: 90th percentile)"))
+
+    def _team_page(self, name: str) -> GeneratedFile:
+        team = self.teams[name]
+        window = self.today - dt.timedelta(days=self.config.digest_days)
+        months = flow.last_months(self.flow, self.today, team=name)
+        return self._page("team.md.j2", team_page(team.slug), team=team,
+                          this_week=[e for e in team.events if e.date > window],
+                          feed=team_feed(team.slug), list_limit=LIST_LIMIT,
+                          month_chart=self._flow_chart(
+                              months, "Days from insight to decision, per month of decision, "
+                              "last 12 months (bar: median; line: 90th percentile)"))
+
+    def _team_feed(self, name: str) -> GeneratedFile:
+        team = self.teams[name]
+        return GeneratedFile(team_feed(team.slug), atom_feed(
+            team.events, self.catalog, STATUS_LABELS, self.site_name, self.site_url, self.today,
+            path=team_feed(team.slug), page=f"teams/{team.slug}/", title=name))
+
+    @staticmethod
+    def _flow_chart(groups: list[tuple[str, flow.FlowFigures]], caption: str) -> Markup:
+        """Bars of median and 90th percentile days to decision, per group."""
+        return charts.flow_bars([charts.FlowRow(label, figures.decision_median,
+                                                figures.decision_p90, figures.decided)
+                                 for label, figures in groups], caption=caption)
+
     def _tags_page(self) -> GeneratedFile:
         return self._page("tags.md.j2", SECTIONS["Tags"], tags=self._tags())
 
@@ -227,7 +282,7 @@ class SiteRenderer:
         try:
             content = self.env.get_template(template).render(
                 link=link, catalog=self.catalog, today=self.today, config=self.config,
-                **context)
+                team_slugs=self.team_slugs, **context)
         except TemplateFailure:
             raise
         except Exception as error:
@@ -265,6 +320,14 @@ class SiteRenderer:
             "this_week": self.history.since(self.today - dt.timedelta(
                 days=self.config.digest_days)),
             "heats": list(self.heat.values()),
+            "flow": self.flow.overall,
+            "month_chart": self._flow_chart(
+                flow.last_months(self.flow, self.today), "Days from insight to decision, per "
+                "month of decision, last 12 months (bar: median; line: 90th percentile)"),
+            "team_chart": self._flow_chart(
+                [(name, figures) for name, figures in self.flow.by_team.items()][:LIST_LIMIT],
+                "Days from insight to decision, per team with the most decisions (bar: median; "
+                "line: 90th percentile)"),
         }
 
     def _insight(self, insight: Insight) -> dict[str, Any]:
@@ -283,6 +346,8 @@ class SiteRenderer:
             "superseded_by": [catalog.insights[i]
                               for i in catalog.superseded_by.get(insight.id, [])],
             "timeline": self.history.timelines.get(insight.id, []),
+            "desk": teams.desk(insight, catalog, self.history.timelines.get(insight.id, [])),
+            "outcome": metric_outcome(insight, journey),
         }
 
     def _persona(self, persona: Any) -> dict[str, Any]:
@@ -304,7 +369,22 @@ class SiteRenderer:
         }
 
     def _journey(self, heat: analysis.JourneyHeat) -> dict[str, Any]:
-        return {"journey": heat.journey, "on_target": metric_on_target,
+        journey = heat.journey
+        outcomes: dict[str, list[Outcome]] = {}  # stage id -> decisions meant to move a metric
+        for stage in heat.stages:
+            for insight in stage.insights:
+                found = metric_outcome(insight, journey)
+                if found is not None and found.stage.id == stage.stage.id:
+                    outcomes.setdefault(stage.stage.id, []).append(found)
+        return {"journey": journey, "outcomes": outcomes,
+                "flow_chart": self._flow_chart(
+                    [(s.stage.name or s.stage.id, self.flow.by_stage.get(
+                        (journey.id, s.stage.id), flow.FlowFigures())) for s in heat.stages],
+                    "Days from insight to decision, per stage (bar: median; line: 90th "
+                    "percentile)"),
+                "stage_flow": {s.stage.id: self.flow.by_stage.get((journey.id, s.stage.id),
+                                                                  flow.FlowFigures())
+                               for s in heat.stages},
                 "shown": {s.stage.id: _most_severe(s.insights) for s in heat.stages},
                 "max_persona_pains": max((n for s in heat.stages for n in s.by_persona.values()),
                                          default=0)}
@@ -361,6 +441,36 @@ class SiteRenderer:
                 link = Linker(old, self.directory_urls)
                 src = link.url_of(old) + ("index.html" if self.directory_urls else "")
                 yield src, link.to(page_path(kind, id))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A decision beside the metric it meant to move: the reading when it was
+    decided, the latest reading, and the target (PRODUCT.md, "Outcome against a
+    metric")."""
+    insight: Insight
+    stage: Any
+    metric: Any
+    then: tuple[dt.date, float] | None  # the latest reading on or before the decision
+    now: tuple[dt.date, float] | None
+
+    @property
+    def moved_toward_target(self) -> bool | None:
+        if self.then is None or self.now is None or self.metric.target is None:
+            return None
+        gap = abs(self.metric.target - self.then[1]) - abs(self.metric.target - self.now[1])
+        return gap > 0
+
+
+def metric_outcome(insight: Insight, journey: Any) -> Outcome | None:
+    metric = insight.decision_metric(journey)
+    if metric is None:
+        return None
+    stage = next(s for s in insight.stages_in(journey) if s.metric(metric.name) is metric)
+    decided = insight.decision.date
+    readings = metric.readings()
+    return Outcome(insight, stage, metric, metric.reading_on(decided) if decided else None,
+                   readings[-1] if readings else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..core.model import DecisionStatus, Kind
-from ..core.routes import page_path
+from ..core.model import RECORD_CLASSES, DecisionStatus, Kind
+from ..core.routes import page_path, team_page
 from ..core.sanitize import shown_body
+from .charts import format_value, sparkline
 from .facets import STATUS_LABELS
 from .sandbox import ClosedSandbox
+from .teams import Desk, Team
 
 
 def template_failure(error: Exception, page: str | None = None) -> str:
@@ -86,6 +88,9 @@ class Linker:
     def journey(self, id: str, stage: str | None = None) -> str:
         return self.to(page_path(Kind.JOURNEY, id), f"stage-{stage}" if stage else "")
 
+    def team(self, slug: str, anchor: str = "") -> str:
+        return self.to(team_page(slug), anchor)
+
     def index(self, **filters: str) -> str:
         query = "&".join(f"{key}={value}" for key, value in filters.items())
         return self.to("insights/index.md", query)
@@ -131,6 +136,11 @@ def _overrides(template_dir: Path | None, root: Path | None) -> Path | None:
     return template_dir
 
 
+# Whose methods a template from the repository may call: the link helper, and the
+# portal's records and team desks, whose methods only read (stage(), readings()...).
+_TRUSTED = (Linker, *RECORD_CLASSES.values(), Desk, Team)
+
+
 def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.Environment:
     overrides = _overrides(template_dir, root)
     loaders: list[jinja2.BaseLoader] = []
@@ -145,7 +155,7 @@ def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.E
         "loader": jinja2.ChoiceLoader(loaders), "autoescape": True, "trim_blocks": True,
         "lstrip_blocks": True, "undefined": jinja2.StrictUndefined,
         "keep_trailing_newline": True}
-    env = ClosedSandbox(**settings, trusted=(Linker,), functions=("generator.",)) \
+    env = ClosedSandbox(**settings, trusted=_TRUSTED, functions=("generator.",)) \
         if overrides is not None and any(overrides.iterdir()) \
         else jinja2.Environment(**settings)
     env.filters["status_label"] = lambda status: STATUS_LABELS.get(status, "No decision")
@@ -153,7 +163,8 @@ def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.E
     env.filters["percent"] = lambda share: "–" if share is None else f"{round(share * 100)}%"
     env.filters["safe_body"] = lambda body: Markup(strip_unsafe_html(body))
     env.filters["yaml_string"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
-    env.filters["metric"] = _format_metric
+    env.filters["metric"] = format_value
+    env.globals["sparkline"] = metric_sparkline
     env.filters["md_escape"] = markdown_escape
     env.filters["label"] = lambda word: str(word).replace("-", " ").capitalize()
     env.filters["slug"] = lambda text: "-".join(re.findall(r"[a-z0-9]+", str(text).lower()))
@@ -170,20 +181,11 @@ def markdown_escape(text: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _format_metric(value: float | None, unit: Any) -> str:
-    if value is None:
-        return "–"
-    unit = getattr(unit, "value", unit)
-    if unit == "ratio":
-        return f"{value:.0%}" if value <= 1 else f"{value:g}"
-    if unit == "percent":
-        return f"{value:g}%"
-    if unit == "seconds":
-        return f"{value:g} s"
-    return f"{value:g}"
-
-
-def metric_on_target(value: float | None, target: float | None, better: Any) -> bool | None:
-    if value is None or target is None:
-        return None
-    return value <= target if getattr(better, "value", better) == "lower" else value >= target
+def metric_sparkline(metric: Any) -> Markup:
+    """A stage metric's readings drawn small (charts.sparkline); empty with fewer than two."""
+    points = metric.readings()
+    if len(points) < 2:
+        return Markup("")
+    better = metric.better.value if metric.better else "higher"
+    return sparkline(points, target=metric.target, better=better, label=metric.name or "",
+                     unit=metric.unit)

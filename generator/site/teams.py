@@ -1,0 +1,171 @@
+"""Teams: every owner name is a team (PRODUCT.md, "Teams") — of a decision, a
+stage, a persona or a journey — and each gets a page and a feed.
+
+Whose desk an insight is on: its decision's owner; an insight with no decision
+owner that sits at a stage falls to the owner of its first stage until someone
+takes it. An undecided insight waits there for a decision; an accepted or
+in-progress one waits to be acted on; done, declined and superseded ones are
+on nobody's desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..core.catalog import Catalog
+from ..core.model import DecisionStatus, Insight, Journey, Persona, PersonaStatus
+from .analysis import JourneyHeat, StageHeat
+from .flow import Flow, FlowFigures
+from .history import METRIC_OFF, PERSONA_DUE, Event
+from .timeline import Step
+
+ACTING = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS})
+REVIEW_AHEAD_DAYS = 30  # a review date this close counts as due on the team's page
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """Where an insight waits: the team, whether it fell to the team as stage
+    owner, and since when it has waited in its current state."""
+    team: str
+    fallen: bool  # no decision owner: it fell to the stage owner
+    since: dt.date | None
+    undecided: bool  # waiting for a decision (else: decided, waiting to be acted on)
+
+    def days(self, today: dt.date) -> int | None:
+        return (today - self.since).days if self.since else None
+
+
+def responsible_team(insight: Insight, catalog: Catalog) -> tuple[str | None, bool]:
+    """(team, fallen): the decision's owner, else its first stage's owner."""
+    owner = insight.decision.owner if insight.decision else None
+    if owner:
+        return owner, False
+    stages = insight.stages_in(catalog.journeys.get(insight.journey or ""))
+    return (stages[0].owner, True) if stages and stages[0].owner else (None, False)
+
+
+def desk(insight: Insight, catalog: Catalog, steps: list[Step]) -> Desk | None:
+    status = insight.status
+    if status is None or not (status.is_undecided or status in ACTING):
+        return None
+    team, fallen = responsible_team(insight, catalog)
+    if team is None:
+        return None
+    since = insight.waiting_since if status.is_undecided else \
+        (steps[-1].date if steps and steps[-1].date else None) or insight.decision.date
+    return Desk(team, fallen, since, status.is_undecided)
+
+
+@dataclass(slots=True)
+class OwnedStage:
+    journey: Journey
+    heat: StageHeat
+    hot: bool  # among its journey's hot spots
+    off_target: list  # its metrics off target now
+
+
+@dataclass(slots=True)
+class Team:
+    name: str
+    slug: str  # its page: teams/<slug>/
+    waiting: list[tuple[Insight, Desk]] = field(default_factory=list)  # undecided, oldest first
+    acting: list[tuple[Insight, Desk]] = field(default_factory=list)  # accepted, in progress
+    reviews: list[Insight] = field(default_factory=list)  # review dates passed or near
+    stages: list[OwnedStage] = field(default_factory=list)
+    journeys: list[Journey] = field(default_factory=list)
+    personas: list[tuple[Persona, int]] = field(default_factory=list)  # due, with review age
+    events: list[Event] = field(default_factory=list)  # newest first, all of them
+    flow: FlowFigures = field(default_factory=FlowFigures)
+    debt: int = 0  # waiting longer than undecided_after_days
+
+    @property
+    def fallen(self) -> list[tuple[Insight, Desk]]:
+        return [(insight, d) for insight, d in self.waiting + self.acting if d.fallen]
+
+    def longest_wait(self, today: dt.date) -> int:
+        return max((d.days(today) or 0 for _, d in self.waiting), default=0)
+
+
+def team_slug(name: str, taken: set[str]) -> str:
+    base = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "team"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+def owner_names(catalog: Catalog) -> list[str]:
+    names: set[str] = set()
+    for insight in catalog.insights.values():
+        if insight.decision and insight.decision.owner:
+            names.add(insight.decision.owner)
+    for persona in catalog.personas.values():
+        if persona.owner:
+            names.add(persona.owner)
+    for journey in catalog.journeys.values():
+        names.update(owner for owner in [journey.owner, *(s.owner for s in journey.stages)]
+                     if owner)
+    return sorted(names, key=lambda name: (name.lower(), name))
+
+
+def portal_teams(catalog: Catalog, timelines: dict[str, list[Step]],
+                 heats: list[JourneyHeat], flow: Flow, events: list[Event], today: dt.date,
+                 undecided_after_days: int, persona_review_after_days: int) -> dict[str, Team]:
+    """Every team by name, ranked by decision debt (then its longest wait, then name)."""
+    taken: set[str] = set()
+    teams = {name: Team(name, team_slug(name, taken)) for name in owner_names(catalog)}
+    for insight in sorted(catalog.insights.values(), key=lambda i: i.id):
+        found = desk(insight, catalog, timelines.get(insight.id, []))
+        if found is not None:
+            team = teams[found.team]
+            (team.waiting if found.undecided else team.acting).append((insight, found))
+            if found.undecided and (found.days(today) or 0) > undecided_after_days:
+                team.debt += 1
+        review_by = insight.decision.review_by if insight.decision else None
+        owner = insight.decision.owner if insight.decision else None
+        if owner and review_by and insight.status is not DecisionStatus.SUPERSEDED \
+                and review_by <= today + dt.timedelta(days=REVIEW_AHEAD_DAYS):
+            teams[owner].reviews.append(insight)
+    for team in teams.values():
+        for waiting in (team.waiting, team.acting):
+            waiting.sort(key=lambda item: (item[1].since or today, item[0].id))
+        team.reviews.sort(key=lambda i: (i.decision.review_by, i.id))
+        team.flow = flow.by_team.get(team.name, FlowFigures())
+    for heat in heats:
+        hot = {id(s) for s in heat.hot_spots}
+        if heat.journey.owner:
+            teams[heat.journey.owner].journeys.append(heat.journey)
+        for stage in heat.stages:
+            if stage.stage.owner:
+                teams[stage.stage.owner].stages.append(OwnedStage(
+                    heat.journey, stage, id(stage) in hot,
+                    [m for m in stage.stage.metrics if m.on_target is False]))
+    for persona in sorted(catalog.personas.values(), key=lambda p: p.id):
+        if persona.owner and persona.status is not PersonaStatus.ARCHIVED:
+            age = (today - persona.last_reviewed).days if persona.last_reviewed else None
+            if age is not None and age > persona_review_after_days:
+                teams[persona.owner].personas.append((persona, age))
+    for event in events:
+        name = event_team(event, catalog)
+        if name in teams:
+            teams[name].events.append(event)
+    return dict(sorted(teams.items(), key=lambda item: (
+        -item[1].debt, -item[1].longest_wait(today), item[0].lower(), item[0])))
+
+
+def event_team(event: Event, catalog: Catalog) -> str | None:
+    """The team an event concerns: the stage's owner for a metric, the persona's
+    for a review, else the insight's desk (its owner, or its stage's)."""
+    if event.kind == METRIC_OFF:
+        journey = catalog.journeys.get(event.entry_id)
+        stage = journey.stage(event.stage) if journey else None
+        return stage.owner if stage else None
+    if event.kind == PERSONA_DUE:
+        persona = catalog.personas.get(event.entry_id)
+        return persona.owner if persona else None
+    insight = catalog.insights.get(event.entry_id)
+    return responsible_team(insight, catalog)[0] if insight else None
