@@ -790,7 +790,8 @@ def test_home_counts_decision_statuses_like_the_catalog(site: Site, sample: Port
 
 def test_home_lists_decision_debt(site: Site, sample: PortalResult) -> None:
     insights = sorted(sample.catalog.insights.values(), key=lambda i: i.id)
-    debt = analysis.decision_debt(insights, TODAY, sample.config.undecided_after_days)
+    debt = analysis.decision_debt(insights, TODAY, sample.config.undecided_after_days,
+                                  sample.catalog)
     oldest = sorted((w for waiting in debt.values() for w in waiting),
                     key=lambda w: (-w.age, w.insight.id))
     assert {"late-van-no-warning", "chilled-items-arrive-warm"} <= {w.insight.id for w in oldest}
@@ -799,15 +800,18 @@ def test_home_lists_decision_debt(site: Site, sample: PortalResult) -> None:
     table = "descendant-or-self::table[contains(@class, 'ip-debt')]/tbody/tr"
     rows = [[text(cell) for cell in row.xpath("./td")] for row in select(waiting_section, table)]
     assert rows == [[owner, str(len(w)), f"{w[0].age} days",
-                     f"All {len(w)} waiting" + ("" if owner == "no owner yet" else f" for {owner}")]
+                     f"All {len(w)} with no owner" if owner == "no owner yet"
+                     else f"All {len(w)} waiting on {owner}"]
                     for owner, w in debt.items()]
+    # late-van-no-warning has no decision owner: it is on its stage owner's desk.
+    assert [w.fallen for w in debt["delivery-ops"] if w.insight.id == "late-van-no-warning"] \
+        == [True]
     assert card_ids(site, "index.html", waiting_section) == [w.insight.id for w in oldest[:10]]
     notes = [text(span) for span in select(
         waiting_section, f".//p[{has_class('ip-card-meta')}]/span[starts-with(., 'waiting')]")]
-    owners = [(w.insight.decision.owner if w.insight.decision else None) or "no owner yet"
-              for w in oldest[:10]]
-    assert notes == [f"waiting {w.age} days · {owner}"
-                     for w, owner in zip(oldest[:10], owners, strict=True)]
+    owners = {w.insight.id: owner for owner, waiting in debt.items() for w in waiting}
+    assert notes == [f"waiting {w.age} days · {owners[w.insight.id]}"
+                     + (" (fell to it as stage owner)" if w.fallen else "") for w in oldest[:10]]
 
 
 def test_home_opens_with_this_week_and_shows_journey_hot_spots(
@@ -923,7 +927,10 @@ def test_home_decision_debt_shows_the_ten_longest_waits_and_links_to_the_rest(
     cards = home.xpath("//article[contains(@class, 'ip-card')][.//span[contains(., 'waiting')]]")
     assert len(cards) == 10
     [more] = home.xpath("//a[starts-with(normalize-space(.), 'All 12 waiting')]")
-    assert more.get("href") == "decisions/#status=new,under-review&owner=checkout-team"
+    assert more.get("href") == "teams/checkout-team/#waiting"
+    team = lxml.html.parse(str(site_dir / "teams/checkout-team/index.html")).getroot()
+    [log] = team.xpath("//a[normalize-space(.) = 'all of them in the decision log']")
+    assert log.get("href") == "../../decisions/#status=new,under-review&owner=checkout-team"
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])

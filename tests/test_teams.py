@@ -124,12 +124,17 @@ def section(article: lxml.html.HtmlElement, heading_id: str) -> str:
 
 def test_a_team_page_shows_what_waits_what_fell_to_it_and_its_week(site: Path) -> None:
     article = page(site, "teams/delivery-ops/index.html")
-    waiting = section(article, "waiting")
+    summary = words(article.xpath(".//p[@class='ip-summary']")[0])
     waited = (TODAY - dt.date(2026, 8, 1)).days
-    assert "Late vans give no warning" in waiting
-    assert f"waiting {waited} days — falls to delivery-ops as stage owner" in waiting
-    assert "Fees surprise" not in waiting  # catalog-team's
-    assert "Late vans give no warning" in section(article, "fell-to-team")
+    assert summary.startswith("1 insight waits on delivery-ops for a decision (1 fell to it as "
+                              f"stage owner), 1 for over 30 days; the oldest has waited {waited}")
+    assert section(article, "waiting") == "No insight delivery-ops owns waits for a decision."
+    fallen = section(article, "fell-to-team")
+    assert "Late vans give no warning" in fallen
+    assert f"waiting {waited} days — falls to delivery-ops as stage owner" in fallen
+    acting = section(article, "acting")
+    assert acting.index("Slots are too tight") < acting.index("Chilled bags arrive warm")
+    assert "Fees surprise" not in fallen + acting  # catalog-team's
     week = section(article, "this-week")
     assert "Decided: New → Accepted Chilled bags arrive warm" in week
     assert "Off target On-time deliveries at Delivery" in week

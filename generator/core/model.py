@@ -204,6 +204,16 @@ class _InsightBehaviour:
         return next((metric for stage in self.stages_in(journey)
                      if (metric := stage.metric(name)) is not None), None)
 
+    def desk_team(self, journey: Any) -> tuple[str | None, bool]:
+        """Whose desk it is on (PRODUCT.md, "Teams"), and whether it fell there:
+        its decision's owner; with none, the owner of its first stage in `journey`
+        (its journey) until someone takes it; else nobody (None, False)."""
+        owner = self.decision.owner if self.decision else None
+        if owner:
+            return owner, False
+        stages = self.stages_in(journey)
+        return (stages[0].owner, True) if stages and stages[0].owner else (None, False)
+
     @property
     def waiting_since(self) -> dt.date | None:
         """Since when an undecided insight has waited for a decision: its reopening,

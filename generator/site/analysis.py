@@ -128,12 +128,14 @@ def status_summary(insights: list[Insight]) -> StatusSummary:
 class Waiting:
     insight: Insight
     age: int  # days since created
+    fallen: bool = False  # no decision owner: it fell to its stage's owner
 
 
-def decision_debt(insights: list[Insight], today: dt.date, threshold: int
-                  ) -> dict[str, list[Waiting]]:
+def decision_debt(insights: list[Insight], today: dt.date, threshold: int,
+                  catalog: Catalog | None = None) -> dict[str, list[Waiting]]:
     """Undecided insights waiting over `threshold` days (since created, or since
-    reopened), longest wait first, by owner."""
+    reopened), longest wait first, by whose desk they are on: the decision's owner,
+    else the stage owner they fell to (with `catalog`, which knows the stages)."""
     by_owner: dict[str, list[Waiting]] = defaultdict(list)
     for insight in insights:
         since = insight.waiting_since  # a reopened insight waits from its reopening
@@ -141,8 +143,9 @@ def decision_debt(insights: list[Insight], today: dt.date, threshold: int
             continue
         age = (today - since).days
         if age > threshold:
-            owner = (insight.decision.owner if insight.decision else None) or "no owner yet"
-            by_owner[owner].append(Waiting(insight, age))
+            journey = catalog.journeys.get(insight.journey or "") if catalog else None
+            team, fallen = insight.desk_team(journey)
+            by_owner[team or "no owner yet"].append(Waiting(insight, age, fallen))
     for waiting in by_owner.values():
         waiting.sort(key=lambda w: (-w.age, w.insight.id))
     return dict(sorted(by_owner.items(), key=lambda item: -item[1][0].age))

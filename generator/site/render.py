@@ -222,8 +222,9 @@ class SiteRenderer:
                           this_week=[e for e in team.events if e.date > window],
                           feed=team_feed(team.slug), list_limit=LIST_LIMIT,
                           month_chart=self._flow_chart(
-                              months, "Days from insight to decision, per month of decision, "
-                              "last 12 months (bar: median; line: 90th percentile)"))
+                              months, "Days from insight to decision, per month of decision "
+                              "over the last 12 months, months with a decision (bar: median; "
+                              "line: 90th percentile)"))
 
     def _team_feed(self, name: str) -> GeneratedFile:
         team = self.teams[name]
@@ -233,7 +234,11 @@ class SiteRenderer:
 
     @staticmethod
     def _flow_chart(groups: list[tuple[str, flow.FlowFigures]], caption: str) -> Markup:
-        """Bars of median and 90th percentile days to decision, per group."""
+        """Bars of median and 90th percentile days to decision, per group with a
+        decision (none: no chart)."""
+        groups = [(label, figures) for label, figures in groups if figures.decided]
+        if not groups:
+            return Markup("")
         return charts.flow_bars([charts.FlowRow(label, figures.decision_median,
                                                 figures.decision_p90, figures.decided)
                                  for label, figures in groups], caption=caption)
@@ -309,7 +314,8 @@ class SiteRenderer:
     # --- page contexts ----------------------------------------------------------------
 
     def _home(self) -> dict[str, Any]:
-        debt = analysis.decision_debt(self.insights, self.today, self.config.undecided_after_days)
+        debt = analysis.decision_debt(self.insights, self.today, self.config.undecided_after_days,
+                                      self.catalog)
         return {
             "summary": analysis.status_summary(self.insights),
             # One row per owner, and the oldest few cards: bounded however large
@@ -317,13 +323,15 @@ class SiteRenderer:
             "debt": debt,
             "oldest_waiting": sorted((w for waiting in debt.values() for w in waiting),
                                      key=lambda w: (-w.age, w.insight.id))[:LIST_LIMIT],
+            "owner_of": {w.insight.id: owner for owner, waiting in debt.items() for w in waiting},
             "this_week": self.history.since(self.today - dt.timedelta(
                 days=self.config.digest_days)),
             "heats": list(self.heat.values()),
             "flow": self.flow.overall,
             "month_chart": self._flow_chart(
                 flow.last_months(self.flow, self.today), "Days from insight to decision, per "
-                "month of decision, last 12 months (bar: median; line: 90th percentile)"),
+                "month of decision over the last 12 months, months with a decision (bar: median; "
+                "line: 90th percentile)"),
             "team_chart": self._flow_chart(
                 [(name, figures) for name, figures in self.flow.by_team.items()][:LIST_LIMIT],
                 "Days from insight to decision, per team with the most decisions (bar: median; "

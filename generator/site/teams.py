@@ -40,11 +40,7 @@ class Desk:
 
 def responsible_team(insight: Insight, catalog: Catalog) -> tuple[str | None, bool]:
     """(team, fallen): the decision's owner, else its first stage's owner."""
-    owner = insight.decision.owner if insight.decision else None
-    if owner:
-        return owner, False
-    stages = insight.stages_in(catalog.journeys.get(insight.journey or ""))
-    return (stages[0].owner, True) if stages and stages[0].owner else (None, False)
+    return insight.desk_team(catalog.journeys.get(insight.journey or ""))
 
 
 def desk(insight: Insight, catalog: Catalog, steps: list[Step]) -> Desk | None:
@@ -83,7 +79,12 @@ class Team:
 
     @property
     def fallen(self) -> list[tuple[Insight, Desk]]:
-        return [(insight, d) for insight, d in self.waiting + self.acting if d.fallen]
+        """Undecided insights with no decision owner at a stage the team owns."""
+        return [(insight, d) for insight, d in self.waiting if d.fallen]
+
+    @property
+    def owned_waiting(self) -> list[tuple[Insight, Desk]]:
+        return [(insight, d) for insight, d in self.waiting if not d.fallen]
 
     def longest_wait(self, today: dt.date) -> int:
         return max((d.days(today) or 0 for _, d in self.waiting), default=0)
