@@ -33,7 +33,7 @@ pytest_plugins = ["browser_support"]  # the served sample, Chromium, `tab`, `cat
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 PAGE_TYPES = ["home", "insight", "insight (superseded)", "persona", "journey",
               "insights index", "decision log", "tags", "what's new", "personas index",
-              "journeys index"]
+              "journeys index", "teams index", "team"]
 PHONE = {"width": 390, "height": 844}
 
 # Off-screen cards skip layout (content-visibility: auto) until scrolled to, and axe reads
@@ -98,6 +98,10 @@ def page_path(page_type: str, catalog: Catalog) -> str:
             return "personas/"
         case "journeys index":
             return "journeys/"
+        case "teams index":
+            return "teams/"
+        case "team":  # the stage owner of the hottest stages: every section has something
+            return "teams/delivery-ops/"
     raise AssertionError(page_type)
 
 
