@@ -269,3 +269,16 @@ def test_a_metric_goes_off_target_when_a_reading_misses_after_one_met(
     assert [d.isoformat() for d in metric.went_off_target()] == off
     assert metric.reading_on(days("2026-09-30")) == (days("2026-08-01"), values[1])
     assert metric.reading_on(days("2026-04-30")) is None
+
+
+def test_a_body_may_link_to_a_team_page_and_its_feed(make_portal: PortalFactory) -> None:
+    from generator.check.pipeline import check_portal
+    root = make_portal()
+    insight = root / "insights" / "fees-surprise.md"
+    insight.write_text(insight.read_text(encoding="utf-8") + (
+        "\nOwned by [checkout](../teams/checkout-team/index.md), whose "
+        "[feed](../teams/checkout-team/feed.xml) we read; not [nobody](../teams/nobody/index.md)."
+        "\n"), encoding="utf-8")
+    broken = [p.message for p in check_portal(root, TODAY, use_cache=False).problems
+              if p.rule == "broken-link"]
+    assert len(broken) == 1 and "teams/nobody/index.md" in broken[0], broken

@@ -4,6 +4,7 @@ package writes them."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .model import Entry, Kind
@@ -36,6 +37,43 @@ GENERATED_PATHS = frozenset({
     *SECTIONS.values(), FEED_PATH, INDEX_DATA, ROBOTS,
     *(export_path(kind, extension) for kind in Kind for extension in EXPORT_FORMATS),
     *(f"assets/{name}" for name in ASSETS)})
+
+
+def owner_names(catalog: Catalog) -> list[str]:
+    """Every team (PRODUCT.md, "Teams"): each owner named by a decision, a persona,
+    a journey or a stage, in alphabetical order."""
+    names: set[str] = set()
+    for insight in catalog.insights.values():
+        if insight.decision and insight.decision.owner:
+            names.add(insight.decision.owner)
+    for persona in catalog.personas.values():
+        if persona.owner:
+            names.add(persona.owner)
+    for journey in catalog.journeys.values():
+        names.update(owner for owner in [journey.owner, *(s.owner for s in journey.stages)]
+                     if owner)
+    return sorted(names, key=lambda name: (name.lower(), name))
+
+
+def team_slugs(catalog: Catalog) -> dict[str, str]:
+    """Team name -> the slug of its page (teams/<slug>/), unique: "Delivery Ops" ->
+    "delivery-ops"; a second name with the same slug gets "-2"."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in owner_names(catalog):
+        base = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "team"
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
+
+
+def team_paths(catalog: Catalog) -> frozenset[str]:
+    """Every team page and feed, for the link check."""
+    return frozenset(path for slug in team_slugs(catalog).values()
+                     for path in (team_page(slug), team_feed(slug)))
 
 
 def team_page(slug: str) -> str:

@@ -11,11 +11,11 @@ on nobody's desk.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..core.catalog import Catalog
 from ..core.model import DecisionStatus, Insight, Journey, Persona, PersonaStatus
+from ..core.routes import team_slugs
 from .analysis import JourneyHeat, StageHeat
 from .flow import Flow, FlowFigures
 from .history import METRIC_OFF, PERSONA_DUE, Event
@@ -90,35 +90,11 @@ class Team:
         return max((d.days(today) or 0 for _, d in self.waiting), default=0)
 
 
-def team_slug(name: str, taken: set[str]) -> str:
-    base = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "team"
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    taken.add(slug)
-    return slug
-
-
-def owner_names(catalog: Catalog) -> list[str]:
-    names: set[str] = set()
-    for insight in catalog.insights.values():
-        if insight.decision and insight.decision.owner:
-            names.add(insight.decision.owner)
-    for persona in catalog.personas.values():
-        if persona.owner:
-            names.add(persona.owner)
-    for journey in catalog.journeys.values():
-        names.update(owner for owner in [journey.owner, *(s.owner for s in journey.stages)]
-                     if owner)
-    return sorted(names, key=lambda name: (name.lower(), name))
-
-
 def portal_teams(catalog: Catalog, timelines: dict[str, list[Step]],
                  heats: list[JourneyHeat], flow: Flow, events: list[Event], today: dt.date,
                  undecided_after_days: int, persona_review_after_days: int) -> dict[str, Team]:
     """Every team by name, ranked by decision debt (then its longest wait, then name)."""
-    taken: set[str] = set()
-    teams = {name: Team(name, team_slug(name, taken)) for name in owner_names(catalog)}
+    teams = {name: Team(name, slug) for name, slug in team_slugs(catalog).items()}
     for insight in sorted(catalog.insights.values(), key=lambda i: i.id):
         found = desk(insight, catalog, timelines.get(insight.id, []))
         if found is not None:

@@ -22,6 +22,7 @@ from ..loader import (
     read_source,
 )
 from ..problems import Problem, make_problem
+from ..routes import GENERATED_PATHS, team_paths
 from .id_hints import IdHints
 from .links import Site, docs_folder
 
@@ -48,7 +49,8 @@ def check_hand_written(root: Path, files: list[SourceFile]) -> list[Problem]:
     catalog = Catalog()
     for source in files:
         catalog.file_ids[source.kind].add(source.id)
-    site = Site(root, files, IdHints(catalog), {}, docs)
+    site = Site(root, files, IdHints(catalog), {}, docs,
+                GENERATED_PATHS | team_paths(catalog))
     for page in pages:
         text = _page_text(page, problems)
         if text is None:

@@ -15,13 +15,13 @@ from ..config import docs_dir
 from ..loader import SourceFile
 from ..model import Kind
 from ..problems import Problem, make_problem
-from ..routes import GENERATED_PATHS
+from ..routes import GENERATED_PATHS, team_paths
 from .id_hints import IdHints
 
 
 def check_links(catalog: Catalog, hints: IdHints, files: list[SourceFile], root: Path,
            problems: list[Problem], probes: dict[str, bool]) -> None:
-    site = Site(root, files, hints, probes)
+    site = Site(root, files, hints, probes, generated=GENERATED_PATHS | team_paths(catalog))
     for kind in Kind:
         for entry in catalog.entries(kind).values():
             folder = posixpath.dirname(entry.origin.path)
@@ -44,8 +44,10 @@ class Site:
     (see pipeline._reuse_corpus)."""
 
     def __init__(self, root: Path, files: list[SourceFile], hints: IdHints,
-                 probes: dict[str, bool], docs: str | None | bool = False) -> None:
+                 probes: dict[str, bool], docs: str | None | bool = False,
+                 generated: frozenset[str] = GENERATED_PATHS) -> None:
         self.root, self.hints, self.probes = root, hints, probes
+        self.generated = generated  # the pages and files the portal makes
         self.known = {source.rel for source in files}
         self.files_by_id = {(source.kind, source.id): source.rel for source in files}
         self.folders = {kind.folder: kind for kind in Kind}
@@ -124,7 +126,7 @@ class Site:
         """Whether the site has a page or file at `path` (a normalised site path)."""
         if path.split("/", 1)[0] in self.folders and path in self.known:
             return True
-        if path in GENERATED_PATHS:
+        if path in self.generated:
             return True
         return self.docs is not None and self._exists(f"{self.docs}/{path}")
 
