@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Screenshots of the sample portal for the README: home, an insight, a journey, the index.
+"""Screenshots of the sample portal for the README: home, an insight, a journey, the
+index and a team's page.
 
     .venv/bin/python scripts/screenshots.py            # writes .github/screenshots/*.png
 
@@ -43,6 +44,7 @@ SHOTS = {
     "insight.png": ("insights/missing-items-found-after-van-leaves/", "#decision"),
     "journey.png": ("journeys/online-grocery-order/", "table.ip-heat"),
     "insights-index.png": ("insights/#status=new,under-review", None),
+    "team.png": ("teams/delivery-ops/", None),
 }
 
 
