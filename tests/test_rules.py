@@ -148,6 +148,9 @@ CASES = [
         JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n        history:\n"
         "          - {as_of: 2026-08-01, value: 0.70}\n"
         "          - {as_of: 2026-07-01, value: 0.69}\n")}, JOURNEY, 21, "oldest first"),
+    Case("duplicate-metric", {JOURNEY: changed(
+        JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n"
+        "      - {name: Checkout completion, value: 0.7}\n")}, JOURNEY, 19, "its own name"),
     Case("metric-history-after-as-of", {JOURNEY: changed(
         JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n        history:\n"
         "          - {as_of: 2026-07-01, value: 0.69}\n"

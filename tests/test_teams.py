@@ -71,13 +71,15 @@ FILES = {
     "docs/.keep": "",
     "journeys/order.md": JOURNEY,
     # No decision owner, at a stage delivery-ops owns: it falls to them.
-    "insights/late-vans.md": insight("Late vans give no warning", "  status: new"),
-    # Decided on 2026-05-01 to move the on-time metric: 0.88 then, 0.91 now.
+    # It names a metric, but is not decided yet: no outcome to show.
+    "insights/late-vans.md": insight("Late vans give no warning",
+                                     "  status: new\n  metric: On-time deliveries"),
+    # Decided (accepted) on 2026-05-02 to move the on-time metric: 0.88 then, 0.91 now.
     "insights/slot-buffer.md": insight(
         "Slots are too tight", "  status: in-progress\n  owner: delivery-ops\n"
-        "  date: 2026-05-01\n  metric: On-time deliveries\n  history:\n"
+        "  date: 2026-05-10\n  metric: On-time deliveries\n  history:\n"
         "    - {status: new, date: 2026-04-01}\n"
-        "    - {status: accepted, date: 2026-04-21}\n", created="2026-04-01"),
+        "    - {status: accepted, date: 2026-05-02}\n", created="2026-04-01"),
     # Decided this week: an event of delivery-ops'.
     "insights/cold-bags.md": insight(
         "Chilled bags arrive warm", "  status: accepted\n  owner: delivery-ops\n"
@@ -149,7 +151,10 @@ def test_a_team_feed_lists_its_events_only(site: Path) -> None:
     assert "Off target: On-time deliveries at Delivery (Order)" in titles
     assert "New insight: Late vans give no warning" in titles  # fell to the team
     assert not any("Fees surprise" in title for title in titles)
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "teams/delivery-ops/feed.xml"
+    # No site_url: links are relative to the feed, two folders down.
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == \
+        "../../teams/delivery-ops/feed.xml"
+    assert feed.find(f"{ATOM}entry/{ATOM}link").get("href").startswith("../../")
     catalog = ET.parse(site / "teams" / "catalog-team" / "feed.xml").getroot()
     assert any("Fees surprise" in entry.find(f"{ATOM}title").text
                for entry in catalog.findall(f"{ATOM}entry"))
@@ -169,11 +174,12 @@ def test_the_insight_page_says_whose_desk_it_is_on(site: Path) -> None:
 def test_a_decision_with_a_metric_shows_the_reading_then_and_now(site: Path) -> None:
     panel = words(page(site, "insights/slot-buffer/index.html").xpath(
         ".//div[@class='ip-panel']")[0])
-    assert "On-time deliveries at Delivery: 0.88 when decided (2026-05-01) → 0.91 on " \
-           "2026-11-20, target 0.95" in panel
+    assert "On-time deliveries at Delivery: 0.88 on 2026-05-01, before the decision of " \
+           "2026-05-02 → 0.91 on 2026-11-20, target 0.95 better since" in panel
+    assert "In progress for 198 days — with delivery-ops" in panel
     journey = words(page(site, "journeys/order/index.html"))
     assert "Slots are too tight (In progress, delivery-ops): On-time deliveries at Delivery: " \
-           "0.88 when decided (2026-05-01) → 0.91" in journey
+           "0.88 on 2026-05-01, before the decision of 2026-05-02 → 0.91" in journey
 
 
 def test_a_metric_that_went_off_target_this_week_is_on_home(site: Path) -> None:
@@ -253,6 +259,25 @@ def test_a_team_name_is_escaped_and_its_address_is_a_slug(make_portal: PortalFac
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_a_team_name_is_never_read_as_markdown(make_portal: PortalFactory,
+                                               tmp_path: Path) -> None:
+    """Team names sit in sentences of the page: Markdown there would make links."""
+    name = "Ops & *Co* [x](javascript:alert(1))"
+    root = make_portal({"docs/.keep": ""}, mkdocs_yml=MATERIAL_YML)
+    insight = root / "insights" / "fees-surprise.md"
+    insight.write_text(insight.read_text(encoding="utf-8").replace(
+        "status: accepted\n  owner: checkout-team", f"status: under-review\n  owner: '{name}'"),
+        encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(out), "--today", TODAY.isoformat())
+    assert result.returncode == 0, result.stdout + result.stderr
+    team = lxml.html.parse(str(out / "teams" / "ops-co-x-javascript-alert-1" / "index.html"))
+    article = team.getroot().xpath("//article")[0]
+    assert not article.xpath(".//a[starts-with(@href, 'javascript')]")
+    assert not article.xpath(".//em")
+    assert name in words(article)
+
+
 @pytest.mark.parametrize(("better", "values", "off"), [
     ("higher", [0.96, 0.93, 0.97, 0.91], ["2026-08-01", "2026-11-20"]),
     ("lower", [0.96, 0.93, 0.97, 0.91], ["2026-10-01"]),  # 0.95 or less is good
@@ -282,3 +307,32 @@ def test_a_body_may_link_to_a_team_page_and_its_feed(make_portal: PortalFactory)
     broken = [p.message for p in check_portal(root, TODAY, use_cache=False).problems
               if p.rule == "broken-link"]
     assert len(broken) == 1 and "teams/nobody/index.md" in broken[0], broken
+
+
+def test_a_docs_page_may_link_to_a_team_page(make_portal: PortalFactory) -> None:
+    from generator.check.pipeline import check_portal
+    root = make_portal({"docs/about.md": "# About\n\n[Checkout](teams/checkout-team/index.md) "
+                                         "and [its feed](teams/checkout-team/feed.xml).\n"})
+    assert [p for p in check_portal(root, TODAY, use_cache=False).problems
+            if p.rule == "broken-link"] == []
+
+
+@pytest.mark.parametrize(("better", "then", "now", "improved"), [
+    ("higher", 0.80, 0.90, True), ("higher", 0.90, 0.85, False),
+    ("lower", 0.80, 0.90, False), ("lower", 0.90, 0.85, True), ("higher", 0.9, 0.9, None)])
+def test_an_outcome_is_better_when_the_metric_moved_its_good_way(
+        better: str, then: float, now: float, improved: bool | None) -> None:
+    from generator.core.model import Better, Metric
+    from generator.site.outcomes import Outcome
+    metric = Metric(name="m", value=now, target=0.95, unit=None, better=Better(better),
+                    as_of=days("2026-11-01"), history=[])
+    outcome = Outcome(None, None, metric, days("2026-06-01"), (days("2026-05-01"), then),
+                      (days("2026-11-01"), now))
+    assert outcome.improved is improved
+
+
+def test_an_undecided_insight_has_no_outcome_yet(site: Path) -> None:
+    """late-vans is new: naming a metric does not make it a decision."""
+    panel = words(page(site, "insights/late-vans/index.html").xpath(
+        ".//div[@class='ip-panel']")[0])
+    assert "Metric" not in panel

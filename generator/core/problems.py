@@ -139,6 +139,9 @@ _RULES = [
          "the current status",
          "'history' lists the statuses before the current one: remove its last item (portal "
          "decide keeps it right)."),
+    Rule("duplicate-metric", E, "metric '{value}' is listed twice in stage '{stage}' (first on "
+         "line {first_line})",
+         "Give each metric of a stage its own name: decisions and events name a metric by it."),
     Rule("metric-history-out-of-order", E, "metric '{metric}' has a reading of {date} "
          "after one of {previous}",
          "List a metric's 'history' oldest first, each reading dated after the one before."),

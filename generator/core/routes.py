@@ -39,6 +39,11 @@ GENERATED_PATHS = frozenset({
     *(f"assets/{name}" for name in ASSETS)})
 
 
+def slug(text: str) -> str:
+    """Text as an address part: "Delivery Ops!" -> "delivery-ops" ("" if no letter or digit)."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def owner_names(catalog: Catalog) -> list[str]:
     """Every team (PRODUCT.md, "Teams"): each owner named by a decision, a persona,
     a journey or a stage, in alphabetical order."""
@@ -61,12 +66,12 @@ def team_slugs(catalog: Catalog) -> dict[str, str]:
     slugs: dict[str, str] = {}
     taken: set[str] = set()
     for name in owner_names(catalog):
-        base = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "team"
-        slug, number = base, 2
-        while slug in taken:
-            slug, number = f"{base}-{number}", number + 1
-        taken.add(slug)
-        slugs[name] = slug
+        base = slug(name) or "team"
+        found, number = base, 2
+        while found in taken:
+            found, number = f"{base}-{number}", number + 1
+        taken.add(found)
+        slugs[name] = found
     return slugs
 
 
@@ -74,6 +79,14 @@ def team_paths(catalog: Catalog) -> frozenset[str]:
     """Every team page and feed, for the link check."""
     return frozenset(path for slug in team_slugs(catalog).values()
                      for path in (team_page(slug), team_feed(slug)))
+
+
+_TEAM_PATH = re.compile(r"^teams/[a-z0-9]+(?:-[a-z0-9]+)*/(?:index\.md|feed\.xml)$")
+
+
+def is_team_path(path: str) -> bool:
+    """Whether `path` is where a team's page or feed would be (any team)."""
+    return _TEAM_PATH.match(path) is not None
 
 
 def team_page(slug: str) -> str:

@@ -26,6 +26,7 @@ from ..core.model import DecisionStatus, Insight, InsightKind, Journey, Stage
 
 ACTED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE})
 CLOSED = frozenset({DecisionStatus.DONE, DecisionStatus.SUPERSEDED})
+NO_OWNER = "no owner yet"  # the team of an insight on nobody's desk
 HEAT_LEVELS = 4  # colour steps 1..4; the number is always shown too
 
 
@@ -145,7 +146,7 @@ def decision_debt(insights: list[Insight], today: dt.date, threshold: int,
         if age > threshold:
             journey = catalog.journeys.get(insight.journey or "") if catalog else None
             team, fallen = insight.desk_team(journey)
-            by_owner[team or "no owner yet"].append(Waiting(insight, age, fallen))
+            by_owner[team or NO_OWNER].append(Waiting(insight, age, fallen))
     for waiting in by_owner.values():
         waiting.sort(key=lambda w: (-w.age, w.insight.id))
     return dict(sorted(by_owner.items(), key=lambda item: -item[1][0].age))

@@ -4,11 +4,11 @@ entry each, dated by the event."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 from ..core.catalog import Catalog
-from ..core.routes import FEED_PATH
+from ..core.routes import FEED_PATH, slug
 from .charts import format_value
 from .history import ADDED, METRIC_OFF, PERSONA_DUE, REVIEW_PASSED, Event
 
@@ -40,7 +40,8 @@ def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: st
     """`events` newest first, as the feed at `path` of the page `page` (the site's
     What's new, or a team's page). Links are absolute when the site's URL is known."""
     ET.register_namespace("", ATOM)
-    base = site_url.rstrip("/") + "/" if site_url else ""
+    # Without the site's URL, links are relative to where the feed itself is.
+    base = site_url.rstrip("/") + "/" if site_url else "../" * path.count("/")
 
     def element(parent: ET.Element, tag: str, text: str | None = None, **attributes: str
                 ) -> ET.Element:
@@ -51,8 +52,8 @@ def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: st
 
     feed = ET.Element(f"{{{ATOM}}}feed")
     element(feed, "title", f"{site_name}: {title}")
-    slug = "-".join(re.findall(r"[a-z0-9]+", site_name.lower())) or "portal"
-    feed_id = f"urn:insight-portal:{slug}" + ("" if path == FEED_PATH else f":{path}")
+    name = slug(site_name) or "portal"
+    feed_id = f"urn:insight-portal:{name}" + ("" if path == FEED_PATH else f":{path}")
     element(feed, "id", f"{base}{path}" if base else feed_id)
     shown = events[:FEED_LIMIT]
     updated = shown[0].date if shown else today
@@ -63,8 +64,8 @@ def atom_feed(events: list[Event], catalog: Catalog, labels: dict, site_name: st
         entry = element(feed, "entry")
         element(entry, "title", event_title(event, catalog, labels))
         status = event.status.value if event.status else ""
-        subject = f"{event.entry_id}/{event.stage}/{event.metric}" if event.kind == METRIC_OFF \
-            else event.entry_id
+        subject = f"{event.entry_id}/{event.stage}/{quote(event.metric or '')}" \
+            if event.kind == METRIC_OFF else event.entry_id
         element(entry, "id", f"urn:insight-portal:{subject}:{event.kind}:"
                              f"{event.date.isoformat()}:{status}")
         element(entry, "updated", _timestamp(event.date))

@@ -21,9 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..core.model import DecisionStatus, Insight
+from .analysis import NO_OWNER
 from .timeline import Step
-
-NO_OWNER = "no owner yet"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
 from .history import PortalHistory
 from .html_stash import BODY_MARK, stash_blocks
+from .outcomes import Outcome, metric_outcome
 from .sandbox import ClosedSandbox
 from .templating import (  # noqa: F401 - re-exported for the adapters
     Linker,
@@ -54,6 +55,8 @@ from .templating import (  # noqa: F401 - re-exported for the adapters
     template_failure,
 )
 
+THIS_WEEK_LIMIT = 12  # events on Home's and a team's This week; What's new has the rest
+_PER_MONTH = "per month of decision over the last 12 months"
 WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest
 # Entity pages show this many insights per group, then link to the filtered
 # index: a page's size must not grow with the number of insights.
@@ -209,10 +212,9 @@ class SiteRenderer:
 
     def _teams_page(self) -> GeneratedFile:
         return self._page("teams_index.md.j2", SECTIONS["Teams"], teams=self.teams,
-                          flow_chart=self._flow_chart(
-                              [(team.name, team.flow) for team in self.teams.values()
-                               if team.flow.decided], "Days from insight to decision, per team "
-                              "(bar: median; line: 90th percentile)"))
+                          flow_charts=self._flow_charts(
+                              [(team.name, team.flow) for team in self.teams.values()],
+                              "per team"))
 
     def _team_page(self, name: str) -> GeneratedFile:
         team = self.teams[name]
@@ -221,10 +223,8 @@ class SiteRenderer:
         return self._page("team.md.j2", team_page(team.slug), team=team,
                           this_week=[e for e in team.events if e.date > window],
                           feed=team_feed(team.slug), list_limit=LIST_LIMIT,
-                          month_chart=self._flow_chart(
-                              months, "Days from insight to decision, per month of decision "
-                              "over the last 12 months, months with a decision (bar: median; "
-                              "line: 90th percentile)"))
+                          week_limit=THIS_WEEK_LIMIT, review_ahead=teams.REVIEW_AHEAD_DAYS,
+                          month_charts=self._flow_charts(months, _PER_MONTH))
 
     def _team_feed(self, name: str) -> GeneratedFile:
         team = self.teams[name]
@@ -233,15 +233,21 @@ class SiteRenderer:
             path=team_feed(team.slug), page=f"teams/{team.slug}/", title=name))
 
     @staticmethod
-    def _flow_chart(groups: list[tuple[str, flow.FlowFigures]], caption: str) -> Markup:
-        """Bars of median and 90th percentile days to decision, per group with a
-        decision (none: no chart)."""
-        groups = [(label, figures) for label, figures in groups if figures.decided]
-        if not groups:
-            return Markup("")
-        return charts.flow_bars([charts.FlowRow(label, figures.decision_median,
-                                                figures.decision_p90, figures.decided)
-                                 for label, figures in groups], caption=caption)
+    def _flow_charts(groups: list[tuple[str, flow.FlowFigures]], per: str) -> Markup:
+        """Two charts of median and 90th percentile days, per group: to decision, and
+        from decision to done. Groups with nothing to show are left out; no chart
+        without any."""
+        shown = []
+        for measure, pick in (("from insight to decision", lambda f: (
+                f.decision_median, f.decision_p90, f.decided)),
+                              ("from decision to done", lambda f: (
+                f.done_median, f.done_p90, len(f.to_done)))):
+            rows = [charts.FlowRow(label, *pick(figures)) for label, figures in groups
+                    if pick(figures)[2]]
+            if rows:
+                shown.append(charts.flow_bars(rows, caption=f"Days {measure}, {per} "
+                                              "(bar: median; line: 90th percentile)"))
+        return Markup("\n\n").join(shown)
 
     def _tags_page(self) -> GeneratedFile:
         return self._page("tags.md.j2", SECTIONS["Tags"], tags=self._tags())
@@ -327,15 +333,12 @@ class SiteRenderer:
             "this_week": self.history.since(self.today - dt.timedelta(
                 days=self.config.digest_days)),
             "heats": list(self.heat.values()),
+            "week_limit": THIS_WEEK_LIMIT,
             "flow": self.flow.overall,
-            "month_chart": self._flow_chart(
-                flow.last_months(self.flow, self.today), "Days from insight to decision, per "
-                "month of decision over the last 12 months, months with a decision (bar: median; "
-                "line: 90th percentile)"),
-            "team_chart": self._flow_chart(
-                [(name, figures) for name, figures in self.flow.by_team.items()][:LIST_LIMIT],
-                "Days from insight to decision, per team with the most decisions (bar: median; "
-                "line: 90th percentile)"),
+            "month_charts": self._flow_charts(flow.last_months(self.flow, self.today),
+                                              _PER_MONTH),
+            "team_charts": self._flow_charts(list(self.flow.by_team.items())[:LIST_LIMIT],
+                                             "per team with the most decisions"),
         }
 
     def _insight(self, insight: Insight) -> dict[str, Any]:
@@ -355,7 +358,8 @@ class SiteRenderer:
                               for i in catalog.superseded_by.get(insight.id, [])],
             "timeline": self.history.timelines.get(insight.id, []),
             "desk": teams.desk(insight, catalog, self.history.timelines.get(insight.id, [])),
-            "outcome": metric_outcome(insight, journey),
+            "outcome": metric_outcome(insight, journey,
+                                      self.history.timelines.get(insight.id, [])),
         }
 
     def _persona(self, persona: Any) -> dict[str, Any]:
@@ -381,15 +385,15 @@ class SiteRenderer:
         outcomes: dict[str, list[Outcome]] = {}  # stage id -> decisions meant to move a metric
         for stage in heat.stages:
             for insight in stage.insights:
-                found = metric_outcome(insight, journey)
+                found = metric_outcome(insight, journey,
+                                       self.history.timelines.get(insight.id, []))
                 if found is not None and found.stage.id == stage.stage.id:
                     outcomes.setdefault(stage.stage.id, []).append(found)
         return {"journey": journey, "outcomes": outcomes,
-                "flow_chart": self._flow_chart(
+                "flow_charts": self._flow_charts(
                     [(s.stage.name or s.stage.id, self.flow.by_stage.get(
                         (journey.id, s.stage.id), flow.FlowFigures())) for s in heat.stages],
-                    "Days from insight to decision, per stage (bar: median; line: 90th "
-                    "percentile)"),
+                    "per stage"),
                 "stage_flow": {s.stage.id: self.flow.by_stage.get((journey.id, s.stage.id),
                                                                   flow.FlowFigures())
                                for s in heat.stages},
@@ -449,36 +453,6 @@ class SiteRenderer:
                 link = Linker(old, self.directory_urls)
                 src = link.url_of(old) + ("index.html" if self.directory_urls else "")
                 yield src, link.to(page_path(kind, id))
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A decision beside the metric it meant to move: the reading when it was
-    decided, the latest reading, and the target (PRODUCT.md, "Outcome against a
-    metric")."""
-    insight: Insight
-    stage: Any
-    metric: Any
-    then: tuple[dt.date, float] | None  # the latest reading on or before the decision
-    now: tuple[dt.date, float] | None
-
-    @property
-    def moved_toward_target(self) -> bool | None:
-        if self.then is None or self.now is None or self.metric.target is None:
-            return None
-        gap = abs(self.metric.target - self.then[1]) - abs(self.metric.target - self.now[1])
-        return gap > 0
-
-
-def metric_outcome(insight: Insight, journey: Any) -> Outcome | None:
-    metric = insight.decision_metric(journey)
-    if metric is None:
-        return None
-    stage = next(s for s in insight.stages_in(journey) if s.metric(metric.name) is metric)
-    decided = insight.decision.date
-    readings = metric.readings()
-    return Outcome(insight, stage, metric, metric.reading_on(decided) if decided else None,
-                   readings[-1] if readings else None)
 
 
 @dataclass(frozen=True, slots=True)

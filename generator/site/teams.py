@@ -31,8 +31,12 @@ class Desk:
     owner, and since when it has waited in its current state."""
     team: str
     fallen: bool  # no decision owner: it fell to the stage owner
-    since: dt.date | None
-    undecided: bool  # waiting for a decision (else: decided, waiting to be acted on)
+    since: dt.date | None  # when it took its status (undecided: since created or reopened)
+    status: DecisionStatus
+
+    @property
+    def undecided(self) -> bool:  # waiting for a decision (else: accepted or in progress)
+        return self.status.is_undecided
 
     def days(self, today: dt.date) -> int | None:
         return (today - self.since).days if self.since else None
@@ -52,7 +56,7 @@ def desk(insight: Insight, catalog: Catalog, steps: list[Step]) -> Desk | None:
         return None
     since = insight.waiting_since if status.is_undecided else \
         (steps[-1].date if steps and steps[-1].date else None) or insight.decision.date
-    return Desk(team, fallen, since, status.is_undecided)
+    return Desk(team, fallen, since, status)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..core.model import RECORD_CLASSES, DecisionStatus, Kind
-from ..core.routes import page_path, team_page
+from ..core.routes import page_path, slug, team_page
 from ..core.sanitize import shown_body
 from .charts import format_value, sparkline
 from .facets import STATUS_LABELS
@@ -165,9 +165,10 @@ def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.E
     env.filters["yaml_string"] = lambda text: Markup(json.dumps(str(text), ensure_ascii=False))
     env.filters["metric"] = format_value
     env.globals["sparkline"] = metric_sparkline
+    env.globals["days_text"] = days_text
     env.filters["md_escape"] = markdown_escape
     env.filters["label"] = lambda word: str(word).replace("-", " ").capitalize()
-    env.filters["slug"] = lambda text: "-".join(re.findall(r"[a-z0-9]+", str(text).lower()))
+    env.filters["slug"] = lambda text: slug(str(text))
     env.globals.update(STATUSES=list(DecisionStatus), STATUS_LABELS=STATUS_LABELS)
     return env
 
@@ -189,3 +190,10 @@ def metric_sparkline(metric: Any) -> Markup:
     better = metric.better.value if metric.better else "higher"
     return sparkline(points, target=metric.target, better=better, label=metric.name or "",
                      unit=metric.unit)
+
+
+def days_text(value: float | None) -> str:
+    """A number of days for people: "1 day", "12.5 days", "–" for none."""
+    if value is None:
+        return "–"
+    return f"{value:g} day{'' if value == 1 else 's'}"

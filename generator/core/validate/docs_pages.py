@@ -22,7 +22,6 @@ from ..loader import (
     read_source,
 )
 from ..problems import Problem, make_problem
-from ..routes import GENERATED_PATHS, team_paths
 from .id_hints import IdHints
 from .links import Site, docs_folder
 
@@ -49,8 +48,7 @@ def check_hand_written(root: Path, files: list[SourceFile]) -> list[Problem]:
     catalog = Catalog()
     for source in files:
         catalog.file_ids[source.kind].add(source.id)
-    site = Site(root, files, IdHints(catalog), {}, docs,
-                GENERATED_PATHS | team_paths(catalog))
+    site = Site(root, files, IdHints(catalog), {}, docs)
     for page in pages:
         text = _page_text(page, problems)
         if text is None:

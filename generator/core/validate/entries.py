@@ -154,8 +154,18 @@ def _journey_rules(journey: Journey, doc: Document, problems: list[Problem]) -> 
                                          value=stage.id, first_line=first_line))
         else:
             first_seen[stage.id] = index
+        named: dict[str, int] = {}  # metric name -> its index in the stage
         for number, metric in enumerate(stage.metrics):
-            _metric_history_rules(metric, doc, ("stages", index, "metrics", number), problems)
+            path = ("stages", index, "metrics", number)
+            if metric.name in named:
+                problems.append(make_problem(
+                    "duplicate-metric", doc.source.rel, doc.lines.line(*path, "name"),
+                    value=metric.name, stage=stage.id or index,
+                    first_line=doc.lines.line("stages", index, "metrics", named[metric.name],
+                                              "name")))
+            elif metric.name:
+                named[metric.name] = number
+            _metric_history_rules(metric, doc, path, problems)
 
 
 def _metric_history_rules(metric: Any, doc: Document, path: tuple[str | int, ...],

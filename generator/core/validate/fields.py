@@ -16,6 +16,7 @@ from ..config import PortalConfig
 from ..loader import InvalidScalar, describe_type
 from ..model import KeyPath, LineMap
 from ..problems import Problem, make_problem
+from ..routes import slug
 from ..schema import FieldSpec, FieldType, Role
 from ..suggest import did_you_mean
 
@@ -41,7 +42,7 @@ def label(path: KeyPath) -> str:
 
 
 def slugify(value: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", value.lower())) or "my-id"
+    return slug(value) or "my-id"
 
 
 def is_slug(value: str) -> bool:

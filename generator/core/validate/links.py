@@ -15,7 +15,7 @@ from ..config import docs_dir
 from ..loader import SourceFile
 from ..model import Kind
 from ..problems import Problem, make_problem
-from ..routes import GENERATED_PATHS, team_paths
+from ..routes import GENERATED_PATHS, is_team_path, team_paths
 from .id_hints import IdHints
 
 
@@ -45,9 +45,12 @@ class Site:
 
     def __init__(self, root: Path, files: list[SourceFile], hints: IdHints,
                  probes: dict[str, bool], docs: str | None | bool = False,
-                 generated: frozenset[str] = GENERATED_PATHS) -> None:
+                 generated: frozenset[str] | None = None) -> None:
         self.root, self.hints, self.probes = root, hints, probes
-        self.generated = generated  # the pages and files the portal makes
+        # The pages and files the portal makes. None: the teams are not known here
+        # (docs/ pages are checked without the catalog), so any team's page or feed
+        # counts as made.
+        self.generated = generated
         self.known = {source.rel for source in files}
         self.files_by_id = {(source.kind, source.id): source.rel for source in files}
         self.folders = {kind.folder: kind for kind in Kind}
@@ -126,7 +129,9 @@ class Site:
         """Whether the site has a page or file at `path` (a normalised site path)."""
         if path.split("/", 1)[0] in self.folders and path in self.known:
             return True
-        if path in self.generated:
+        if path in (self.generated if self.generated is not None else GENERATED_PATHS):
+            return True
+        if self.generated is None and is_team_path(path):
             return True
         return self.docs is not None and self._exists(f"{self.docs}/{path}")
 
