@@ -99,6 +99,23 @@ def portal_teams(catalog: Catalog, timelines: dict[str, list[Step]],
                  undecided_after_days: int, persona_review_after_days: int) -> dict[str, Team]:
     """Every team by name, ranked by decision debt (then its longest wait, then name)."""
     teams = {name: Team(name, slug) for name, slug in team_slugs(catalog).items()}
+    _desks(teams, catalog, timelines, today, undecided_after_days)
+    _stages(teams, heats)
+    _personas_due(teams, catalog, today, persona_review_after_days)
+    for team in teams.values():
+        team.flow = flow.by_team.get(team.name, FlowFigures())
+    for event in events:
+        name = event_team(event, catalog)
+        if name in teams:
+            teams[name].events.append(event)
+    return dict(sorted(teams.items(), key=lambda item: (
+        -item[1].debt, -item[1].longest_wait(today), item[0].lower(), item[0])))
+
+
+def _desks(teams: dict[str, Team], catalog: Catalog, timelines: dict[str, list[Step]],
+           today: dt.date, undecided_after_days: int) -> None:
+    """What waits on each team, what it acts on, and its reviews due."""
+    review_until = today + dt.timedelta(days=REVIEW_AHEAD_DAYS)
     for insight in sorted(catalog.insights.values(), key=lambda i: i.id):
         found = desk(insight, catalog, timelines.get(insight.id, []))
         if found is not None:
@@ -106,16 +123,19 @@ def portal_teams(catalog: Catalog, timelines: dict[str, list[Step]],
             (team.waiting if found.undecided else team.acting).append((insight, found))
             if found.undecided and (found.days(today) or 0) > undecided_after_days:
                 team.debt += 1
-        review_by = insight.decision.review_by if insight.decision else None
-        owner = insight.decision.owner if insight.decision else None
-        if owner and review_by and insight.status is not DecisionStatus.SUPERSEDED \
-                and review_by <= today + dt.timedelta(days=REVIEW_AHEAD_DAYS):
-            teams[owner].reviews.append(insight)
+        decision = insight.decision
+        if decision and decision.owner and decision.review_by \
+                and decision.review_by <= review_until \
+                and decision.status is not DecisionStatus.SUPERSEDED:
+            teams[decision.owner].reviews.append(insight)
     for team in teams.values():
         for waiting in (team.waiting, team.acting):
             waiting.sort(key=lambda item: (item[1].since or today, item[0].id))
         team.reviews.sort(key=lambda i: (i.decision.review_by, i.id))
-        team.flow = flow.by_team.get(team.name, FlowFigures())
+
+
+def _stages(teams: dict[str, Team], heats: list[JourneyHeat]) -> None:
+    """The journeys and stages each team owns, with hot spots and off-target metrics."""
     for heat in heats:
         hot = {id(s) for s in heat.hot_spots}
         if heat.journey.owner:
@@ -125,17 +145,16 @@ def portal_teams(catalog: Catalog, timelines: dict[str, list[Step]],
                 teams[stage.stage.owner].stages.append(OwnedStage(
                     heat.journey, stage, id(stage) in hot,
                     [m for m in stage.stage.metrics if m.on_target is False]))
+
+
+def _personas_due(teams: dict[str, Team], catalog: Catalog, today: dt.date,
+                  persona_review_after_days: int) -> None:
     for persona in sorted(catalog.personas.values(), key=lambda p: p.id):
-        if persona.owner and persona.status is not PersonaStatus.ARCHIVED:
-            age = (today - persona.last_reviewed).days if persona.last_reviewed else None
-            if age is not None and age > persona_review_after_days:
+        if persona.owner and persona.status is not PersonaStatus.ARCHIVED \
+                and persona.last_reviewed:
+            age = (today - persona.last_reviewed).days
+            if age > persona_review_after_days:
                 teams[persona.owner].personas.append((persona, age))
-    for event in events:
-        name = event_team(event, catalog)
-        if name in teams:
-            teams[name].events.append(event)
-    return dict(sorted(teams.items(), key=lambda item: (
-        -item[1].debt, -item[1].longest_wait(today), item[0].lower(), item[0])))
 
 
 def event_team(event: Event, catalog: Catalog) -> str | None:
