@@ -240,6 +240,11 @@ CASES = [
     Case("review-date-passed", {INSIGHT: add_to_insight("  review_by: 2026-11-01")}, INSIGHT, 23),
     Case("persona-review-overdue", {PERSONA: changed(PERSONA, "last_reviewed: 2026-10-01",
                                                      "last_reviewed: 2026-01-15")}, PERSONA, 7),
+    Case("possible-duplicate", {"insights/fee-shock.md": changed(
+        INSIGHT, "title: Delivery fee surprises shoppers at checkout",
+        "title: Shoppers are surprised by the delivery fee at checkout").replace(
+        "created: 2026-09-20", "created: 2026-10-01")}, "insights/fee-shock.md", 2,
+         "list \"fees-surprise\" in 'related'"),
     # --- configuration ---
     Case("invalid-config", {}, "mkdocs.yml", 6,
          mkdocs_yml=MKDOCS_YML + "      undecided_after_dayz: 10\n"),

@@ -224,6 +224,11 @@ _RULES = [
     Rule("persona-review-overdue", W, "persona last reviewed {age} days ago ({last_reviewed})",
          "Review the persona with fresh research and update 'last_reviewed'. Threshold: "
          "persona_review_after_days = {limit}.", reminder=True),
+    # A suggestion to a reviewer, not a mistake: a reminder too (duplicates.py).
+    Rule("possible-duplicate", W, "this insight reads like the older insight \"{ref}\" "
+         "({file}, created {created}), of the same kind, persona and stage",
+         "If it is the same finding, add this evidence to {file} instead; if it is another "
+         "finding, list \"{ref}\" in 'related' so readers see both.", reminder=True),
     # --- configuration and the checker itself -------------------------------
     Rule("invalid-config", E, "{detail}", "{hint}"),
     # mkdocs.yml asks for code to run, or for a folder outside the portal (config_guard.py).

@@ -38,6 +38,7 @@ from ..core.routes import (
     team_feed,
     team_page,
 )
+from ..core.validate import duplicates
 from . import analysis, charts, flow, teams
 from .export import export_file, export_files
 from .facets import STATUS_LABELS, index_facets
@@ -161,6 +162,12 @@ class SiteRenderer:
                                   self.flow, self.history.events, self.today,
                                   self.config.undecided_after_days,
                                   self.config.persona_review_after_days)
+
+    @functools.cached_property
+    def looks_like(self) -> dict[str, list[str]]:
+        """Insight id -> the older insights it reads like (possible duplicates), once
+        per build rather than per page."""
+        return duplicates.looks_like(self.catalog)
 
     def files(self) -> Iterator[GeneratedFile]:
         """Every generated file. Files made in a batch are made together: the
@@ -358,6 +365,7 @@ class SiteRenderer:
                               for i in catalog.superseded_by.get(insight.id, [])],
             "timeline": self.history.timelines.get(insight.id, []),
             "desk": teams.desk(insight, catalog, self.history.timelines.get(insight.id, [])),
+            "looks_like": [catalog.insights[i] for i in self.looks_like.get(insight.id, [])],
             "outcome": metric_outcome(insight, journey,
                                       self.history.timelines.get(insight.id, [])),
         }

@@ -21,6 +21,7 @@ from .docs_pages import (
     svg_file_risk,
     theme_meta_problems,
 )
+from .duplicates import check_duplicates
 from .fields import label
 from .id_hints import IdHints
 from .links import check_links
@@ -64,6 +65,7 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
     check_links(catalog, hints, files, root, problems, probes if probes is not None else {})
     _unused(catalog, problems)
     _dates(catalog, config, today, problems)
+    check_duplicates(catalog, problems)
     return catalog, problems
 
 
