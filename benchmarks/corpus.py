@@ -387,10 +387,13 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
         stages = journey_stages[journey]
         lines.append(f"journey: {journey}")
         lines.append(f"stages: {_list(rng.sample(stages, k=rng.choice((1, 1, 2))))}")
-    lines += [f"severity: {rng.choice(SEVERITIES)}", f"confidence: {rng.choice(CONFIDENCES)}",
+    confidence = rng.choice(CONFIDENCES)
+    lines += [f"severity: {rng.choice(SEVERITIES)}", f"confidence: {confidence}",
               f"tags: {_list(rng.sample(TAGS, k=rng.randint(1, 3)))}", "evidence:"]
+    confidence_line, sources = len(lines) - 3, set()
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
         source = rng.choice(SOURCES)
+        sources.add(source)
         lines.append(f"  - source: {source}")
         lines.append(f"    ref: {REF_PREFIX[source]}-{rng.randint(100, 99999)}")
         lines.append(f"    date: {_day(rng, created - dt.timedelta(days=60), created)}")
@@ -398,6 +401,8 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
             lines.append(f"    quote: \"{_title(rng)}, honestly.\"")
         if rng.random() < 0.8:
             lines.append(f"    count: {rng.randint(1, 400)}")
+    if confidence == "high" and len(sources) < 2:  # as a careful researcher would:
+        lines[confidence_line] = "confidence: medium"  # high needs corroboration
     lines.append(f"created: {created}")
     lines.append(f"authors: {_list(rng.sample(AUTHORS, k=rng.choice((1, 1, 2))))}")
     lines += ["decision:", f"  status: {status}"]

@@ -238,12 +238,15 @@ def test_journey_heat_map_shows_the_analysis_numbers(tab: Tab, catalog: Catalog,
         assert [number(c["text"]) for c in rows[catalog.personas[persona].name]] == \
             [s.by_persona.get(persona, 0) for s in heat.stages]
 
-    # Drawn as heat: each stage's level from the analysis, coloured unless cold.
+    # Drawn as heat: each cell's level from the one scale of all journeys, coloured
+    # unless cold.
+    scale = analysis.heat_scale([analysis.journey_heat(j, catalog)
+                                 for j in catalog.journeys.values()])
     cells = rows["Open pains"]
-    assert [int(c["level"]) for c in cells] == [s.level for s in heat.stages]
-    assert [c["background"] != TRANSPARENT for c in cells] == \
-        [s.level > 0 for s in heat.stages]
-    assert max(s.level for s in heat.stages) > 0
+    levels = [scale.level(s.pains, "pains") for s in heat.stages]
+    assert [int(c["level"]) for c in cells] == levels
+    assert [c["background"] != TRANSPARENT for c in cells] == [level > 0 for level in levels]
+    assert max(levels) > 0
     assert tab.console_errors == []
 
 

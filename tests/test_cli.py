@@ -44,7 +44,7 @@ Shoppers told us the slot was gone by the time they paid.
 STATUS_LINE = 15
 
 
-def insight(*, kind: str = "pain", confidence: str = "high", created: str = "2026-09-20",
+def insight(*, kind: str = "pain", confidence: str = "medium", created: str = "2026-09-20",
             decision: str = ACCEPTED) -> str:
     return INSIGHT.format(kind=kind, confidence=confidence, created=created, decision=decision)
 

@@ -57,6 +57,7 @@ EXTRA = {
         tags: [delivery-slots, mobile]
         evidence:
           - source: survey
+          - source: analytics
         created: 2026-09-01
         authors: [dana]
         decision:
@@ -70,11 +71,12 @@ EXTRA = {
 EXPECTED_FILTERS = {
     "insights/fees-surprise/index.html": {
         "Decision status": ["Accepted"], "Kind": ["Pain"],
-        "Severity": ["High"], "Persona": ["Shopper"], "Journey": ["Order"], "Tag": ["fees"]},
+        "Severity": ["High"], "Persona": ["Shopper"], "Journey": ["Order"], "Tag": ["fees"],
+        "Evidence strength": ["Single method"]},
     "insights/late-slots/index.html": {
         "Decision status": ["New"], "Kind": ["Need"],
         "Severity": ["Critical"], "Persona": ["Night owl", "Shopper"],
-        "Tag": ["delivery-slots", "mobile"]},
+        "Tag": ["delivery-slots", "mobile"], "Evidence strength": ["Corroborated"]},
     "personas/shopper/index.html": {},
     "personas/night-owl/index.html": {},
     "journeys/order/index.html": {},

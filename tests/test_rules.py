@@ -155,6 +155,9 @@ CASES = [
         JOURNEY, "as_of: 2026-10-01\n", "as_of: 2026-10-01\n        history:\n"
         "          - {as_of: 2026-07-01, value: 0.69}\n"
         "          - {as_of: 2026-10-01, value: 0.70}\n")}, JOURNEY, 21, "earlier readings"),
+    Case("confidence-unsupported", {INSIGHT: changed(INSIGHT, "confidence: medium",
+                                                     "confidence: high")}, INSIGHT, 9,
+         "second method"),
     Case("personal-data", {INSIGHT: changed(INSIGHT, '"Why is there a fee now?"',
                                             '"Write to jo.bloggs@mailbox.example"')},
          INSIGHT, 15, "personal_data_allow"),

@@ -172,7 +172,8 @@ def test_a_plain_query_fetches_no_facet_data_until_filters_are_opened(
     open_filters(tab)
     assert [path for path in requested if "/pagefind/filter/" in path]
     legends = tab.page.locator(".ip-facet-list legend").all_inner_texts()
-    assert legends == ["Decision status", "Persona", "Journey", "Severity", "Kind", "Tag"]
+    assert legends == ["Decision status", "Persona", "Journey", "Severity", "Kind",
+                       "Evidence strength", "Tag"]
 
 
 def test_no_match_says_so(tab: Tab) -> None:

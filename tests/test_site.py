@@ -124,6 +124,10 @@ class Site:
         return (match.group(1), match.group(2)) if match else None
 
 
+def analysis_heats(catalog) -> list[analysis.JourneyHeat]:
+    return [analysis.journey_heat(journey, catalog) for journey in catalog.journeys.values()]
+
+
 def section(article: HtmlElement, starts_with: str, level: str = "h2") -> list[HtmlElement]:
     """The elements after the `level` heading whose text starts with `starts_with`, up to
     the next heading of that level. The last such heading counts: the generated sections
@@ -818,12 +822,19 @@ def test_home_opens_with_this_week_and_shows_journey_hot_spots(
         site: Site, sample: PortalResult) -> None:
     catalog = sample.catalog
     article = site.article("index.html")
-    assert text(article.xpath("./h2")[0]) == "This week"
+    # The first screen: the heaviest moments beside This week, before any other section.
+    [top] = article.xpath(f"./div[{has_class('ip-home-top')}]")
+    assert article.index(top) < article.index(article.xpath("./h2")[0])
+    assert [text(h) for h in top.xpath(".//h2")] == ["Moments that matter", "This week"]
+    weights = [int(text(row.xpath("./td")[1])) for row in top.xpath(".//tbody/tr")]
+    heaviest = sorted((s.weight for h in analysis_heats(catalog) for s in h.stages),
+                      reverse=True)
+    assert weights == heaviest[:5]
     week = history.portal_history(REPO, catalog, TODAY, 180).since(
         TODAY - dt.timedelta(days=sample.config.digest_days))
-    lines = select(section(article, "This week"), "descendant-or-self::li")
+    lines = top.xpath(f".//section[{has_class('ip-home-week')}]//li")
     assert [line.xpath("./time")[0].get("datetime") for line in lines] == [
-        event.date.isoformat() for event in week[:12]]
+        event.date.isoformat() for event in week[:8]]
     for line, event in zip(lines, week, strict=False):
         folder = {history.PERSONA_DUE: "personas", history.METRIC_OFF: "journeys"}.get(
             event.kind, "insights")

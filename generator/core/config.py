@@ -43,6 +43,9 @@ class PortalConfig:
         "30")
     persona_review_after_days: int = _option(
         "days", 180, "a persona not reviewed for this many days is a reminder", "180")
+    evidence_stale_after_days: int = _option(
+        "days", 365, "evidence whose newest item is older than this many days is stale",
+        "365")
     digest_days: int = _option(
         "days", 7, "Home's This week lists what changed in this many days before Today", "7")
     teams: frozenset[str] | None = _option(  # None: any owner name is accepted

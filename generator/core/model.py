@@ -33,6 +33,7 @@ from .vocabulary import (  # re-exported: most modules import the vocabularies f
     Confidence,
     DecisionStatus,
     EvidenceSource,
+    EvidenceStrength,
     InsightKind,
     InsightSeverity,
     Kind,
@@ -41,7 +42,8 @@ from .vocabulary import (  # re-exported: most modules import the vocabularies f
 )
 
 __all__ = ["Better", "BodyLink", "Confidence", "Decision", "DecisionStatus", "Entry",
-           "Evidence", "EvidenceSource", "Insight", "InsightKind", "InsightSeverity",
+           "Evidence", "EvidenceSource", "EvidenceStrength", "Insight", "InsightKind",
+           "InsightSeverity",
            "Journey", "Kind", "KeyPath", "LineMap", "Metric", "MetricUnit", "Origin",
            "Persona", "PersonaStatus", "RECORD_CLASSES", "Reading", "Stage", "StatusChange"]
 
@@ -168,6 +170,7 @@ class _InsightBehaviour:
     __slots__ = ()
     decision: Any
     created: dt.date | None
+    evidence: list[Any]
 
     @property
     def status(self) -> DecisionStatus | None:
@@ -189,6 +192,24 @@ class _InsightBehaviour:
                     and after.is_undecided:
                 reopened = date
         return reopened
+
+    @property
+    def evidence_methods(self) -> list[EvidenceSource]:
+        """The distinct evidence sources, in the order the file first lists them."""
+        return list(dict.fromkeys(item.source for item in self.evidence if item.source))
+
+    @property
+    def evidence_strength(self) -> EvidenceStrength | None:
+        return EvidenceStrength.of(len(self.evidence_methods))
+
+    @property
+    def times_seen(self) -> int:
+        """The evidence's counts added up (an item without a count counts once)."""
+        return sum(item.count or 1 for item in self.evidence)
+
+    @property
+    def newest_evidence(self) -> dt.date | None:
+        return max((item.date for item in self.evidence if item.date), default=None)
 
     def stages_in(self, journey: Any) -> list[Any]:
         """The insight's stages, as records of `journey` (its journey), in journey order."""

@@ -149,6 +149,10 @@ _RULES = [
          "'history', not before its current 'as_of' ({as_of})",
          "'history' holds the earlier readings: the current one is 'value' with 'as_of'. "
          "Check the year, or move the newest reading to 'value' and 'as_of'."),
+    Rule("confidence-unsupported", W, "confidence is high, but all the evidence comes from "
+         "one method ({method})",
+         "High confidence needs corroboration: add evidence from a second method (for example "
+         "analytics beside interviews), or lower 'confidence' to medium."),
     Rule("personal-data", E, "{field} contains what looks like {what} ({masked})",
          "Remove or anonymise customer personal data. If this text is safe (e.g. our own "
          "domain), allow it with a pattern under 'personal_data_allow' in mkdocs.yml."),

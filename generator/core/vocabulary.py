@@ -55,6 +55,44 @@ class EvidenceSource(StrEnum):
     DOGFOODING = "dogfooding"
 
 
+class EvidenceGroup(StrEnum):
+    """What kind of knowing an evidence method gives (PRODUCT.md, "Evidence strength")."""
+    VOICE = "customer voice"  # customers telling or showing us
+    BEHAVIOUR = "behaviour"  # what they did, measured
+    OWN_USE = "our own use"  # what we found using the product ourselves
+
+
+EVIDENCE_GROUPS: dict[EvidenceSource, EvidenceGroup] = {
+    **{source: EvidenceGroup.VOICE for source in (
+        EvidenceSource.INTERVIEW, EvidenceSource.FOCUS_GROUP, EvidenceSource.OBSERVATION,
+        EvidenceSource.SUPPORT_TICKET, EvidenceSource.USABILITY_TEST, EvidenceSource.REVIEW,
+        EvidenceSource.SALES_CALL, EvidenceSource.SURVEY)},
+    EvidenceSource.ANALYTICS: EvidenceGroup.BEHAVIOUR,
+    EvidenceSource.DOGFOODING: EvidenceGroup.OWN_USE,
+}
+
+
+class EvidenceStrength(StrEnum):
+    """How many distinct methods an insight's evidence comes from: computed, never typed."""
+    SINGLE = "single-method"  # 1
+    CORROBORATED = "corroborated"  # 2
+    TRIANGULATED = "triangulated"  # 3 or more
+
+    @classmethod
+    def of(cls, methods: int) -> EvidenceStrength | None:
+        if methods <= 0:
+            return None
+        return (cls.SINGLE, cls.CORROBORATED)[methods - 1] if methods < 3 else cls.TRIANGULATED
+
+    @property
+    def rank(self) -> int:
+        return list(EvidenceStrength).index(self) + 1
+
+    @property
+    def label(self) -> str:
+        return {"single-method": "Single method"}.get(self.value, self.value.capitalize())
+
+
 class DecisionStatus(StrEnum):
     NEW = "new"
     UNDER_REVIEW = "under-review"

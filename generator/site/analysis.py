@@ -22,7 +22,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..core.catalog import Catalog
-from ..core.model import DecisionStatus, Insight, InsightKind, Journey, Stage
+from ..core.model import (
+    DecisionStatus,
+    EvidenceSource,
+    EvidenceStrength,
+    Insight,
+    InsightKind,
+    Journey,
+    Stage,
+)
+from ..core.vocabulary import EVIDENCE_GROUPS, EvidenceGroup
 
 ACTED = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS, DecisionStatus.DONE})
 CLOSED = frozenset({DecisionStatus.DONE, DecisionStatus.SUPERSEDED})
@@ -35,7 +44,7 @@ def is_open_pain(insight: Insight) -> bool:
 
 
 def evidence_seen(insight: Insight) -> int:
-    return sum(item.count or 1 for item in insight.evidence)
+    return insight.times_seen
 
 
 def weight(insight: Insight) -> int:
@@ -53,7 +62,6 @@ class StageHeat:
     undecided: int = 0  # open pains still new or under review
     owned: int = 0  # open pains whose decision names an owner
     by_persona: dict[str, int] = field(default_factory=dict)  # persona -> its open pains here
-    level: int = 0  # 0 (no pains) .. HEAT_LEVELS, relative to the journey's hottest stage
 
     @property
     def owned_share(self) -> float | None:
@@ -98,10 +106,28 @@ def journey_heat(journey: Journey, catalog: Catalog) -> JourneyHeat:
                 personas.setdefault(persona, None)
         heat.by_persona = dict(persona_pains)
         stages.append(heat)
-    hottest = max((s.weight for s in stages), default=0)
-    for heat in stages:
-        heat.level = -(-heat.weight * HEAT_LEVELS // hottest) if hottest else 0
     return JourneyHeat(journey, stages, [p for p in personas if p in catalog.personas])
+
+
+@dataclass(frozen=True, slots=True)
+class HeatScale:
+    """One colour scale for every journey's heat map, each row by its own numbers:
+    a cell's level (0 .. HEAT_LEVELS) is its number against the largest of that row
+    in any journey, so the same colour means the same share everywhere."""
+    largest: dict[str, int]  # row ("pains", "evidence", "weight", "persona") -> its maximum
+
+    def level(self, value: int, row: str) -> int:
+        top = self.largest.get(row, 0)
+        return -(-value * HEAT_LEVELS // top) if top and value > 0 else 0
+
+
+def heat_scale(heats: list[JourneyHeat]) -> HeatScale:
+    stages = [stage for heat in heats for stage in heat.stages]
+    return HeatScale({
+        "pains": max((s.pains for s in stages), default=0),
+        "evidence": max((s.evidence for s in stages), default=0),
+        "weight": max((s.weight for s in stages), default=0),
+        "persona": max((n for s in stages for n in s.by_persona.values()), default=0)})
 
 
 @dataclass(slots=True)
@@ -158,3 +184,29 @@ def newest(insights: list[Insight], limit: int = 8) -> list[Insight]:
 
 def review_age(reviewed: dt.date | None, today: dt.date) -> int | None:
     return (today - reviewed).days if reviewed else None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSummary:
+    """How strong an insight's evidence is (PRODUCT.md, "Evidence strength")."""
+    strength: EvidenceStrength | None
+    methods: list[EvidenceSource]
+    groups: dict[EvidenceGroup, list[EvidenceSource]]  # customer voice, behaviour, our own use
+    times_seen: int
+    newest: dt.date | None
+    age: int | None  # days from the newest evidence to today
+    stale: bool  # older than evidence_stale_after_days
+
+
+def evidence_summary(insight: Insight, today: dt.date, stale_after_days: int
+                     ) -> EvidenceSummary:
+    methods = insight.evidence_methods
+    groups: dict[EvidenceGroup, list[EvidenceSource]] = {}
+    for method in methods:
+        groups.setdefault(EVIDENCE_GROUPS[method], []).append(method)
+    newest = insight.newest_evidence
+    age = (today - newest).days if newest else None
+    return EvidenceSummary(insight.evidence_strength, methods,
+                           {group: groups[group] for group in EvidenceGroup if group in groups},
+                           insight.times_seen, newest, age,
+                           age is not None and age > stale_after_days)

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from ..core.catalog import Catalog
-from ..core.model import Entry, Kind
+from ..core.model import Entry, Insight, Kind
 from ..core.routes import export_path
 from ..core.sanitize import shown_body
 from .timeline import Step
@@ -55,6 +55,10 @@ def entry_record(entry: Entry, steps: list[Step] | None = None) -> dict[str, Any
                                "note": step.note, "author": step.author} for step in steps]
     # What the page shows, by the page's own cleaning: a `<!-- note -->` hidden
     # on the page must not be published in the exports.
+    if isinstance(entry, Insight):  # computed, never typed: the reader's summary of it
+        strength = entry.evidence_strength
+        record["evidence_strength"] = strength.value if strength else None
+        record["times_seen"] = entry.times_seen
     record["body"] = shown_body(entry.body)
     record["path"] = entry.origin.path
     return record

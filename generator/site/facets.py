@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..core.catalog import Catalog
-from ..core.model import DecisionStatus, Insight, InsightKind, InsightSeverity
+from ..core.model import DecisionStatus, EvidenceStrength, Insight, InsightKind, InsightSeverity
 
 STATUS_LABELS = {
     DecisionStatus.NEW: "New",
@@ -47,6 +47,15 @@ class Facet:
     order: Callable[[Catalog], list[str]] | None = None
     always: bool = False  # list every option of `order`, even one no insight has
     views: frozenset[str] = frozenset({INDEX})
+
+
+# An evidence method named in a sentence: "interviews, support tickets, analytics".
+METHOD_PLURALS = {"analytics": "analytics", "dogfooding": "dogfooding"}
+
+
+def method_plural(method: object) -> str:
+    value = str(getattr(method, "value", method))
+    return METHOD_PLURALS.get(value) or humanise(value).lower() + "s"
 
 
 def _one(value: object) -> list[str]:
@@ -108,6 +117,10 @@ FACETS: tuple[Facet, ...] = (
     Facet("kind", "Kind", lambda i: _one(i.kind), label=lambda value, _: humanise(value),
           order=lambda _: [kind.value for kind in InsightKind], always=True,
           views=frozenset({INDEX, SEARCH})),
+    Facet("strength", "Evidence strength", lambda i: _one(i.evidence_strength),
+          label=lambda value, _: EvidenceStrength(value).label,
+          order=lambda _: [strength.value for strength in reversed(EvidenceStrength)],
+          views=frozenset({INDEX, DECISIONS, SEARCH})),
     Facet("source", "Evidence source",
           lambda i: sorted({e.source.value for e in i.evidence if e.source}),
           label=lambda value, _: humanise(value)),

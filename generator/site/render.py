@@ -25,7 +25,7 @@ from markupsafe import Markup
 from ..check.parallel import FORK_MIN_ITEMS, map_indexed
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig
-from ..core.model import DecisionStatus, Entry, Insight, InsightSeverity, Kind
+from ..core.model import DecisionStatus, Entry, EvidenceSource, Insight, InsightSeverity, Kind
 from ..core.routes import (
     ASSETS,
     EXPORT_FORMATS,
@@ -39,7 +39,7 @@ from ..core.routes import (
     team_page,
 )
 from ..core.validate import duplicates
-from . import analysis, charts, flow, teams
+from . import analysis, charts, flow, moments, teams
 from .export import export_file, export_files
 from .facets import STATUS_LABELS, index_facets
 from .feed import atom_feed
@@ -56,7 +56,8 @@ from .templating import (  # noqa: F401 - re-exported for the adapters
     template_failure,
 )
 
-THIS_WEEK_LIMIT = 12  # events on Home's and a team's This week; What's new has the rest
+MOMENTS_SHOWN = 5  # Home's first screen: the heaviest stages; the whole ranking below
+THIS_WEEK_LIMIT = 8  # events on Home's and a team's This week; What's new has the rest
 _PER_MONTH = "per month of decision over the last 12 months"
 WHATS_NEW_LIMIT = 100  # the page shows the latest changes; the feed and git keep the rest
 # Entity pages show this many insights per group, then link to the filtered
@@ -149,6 +150,11 @@ class SiteRenderer:
         """How long decisions took, from every insight's timeline (flow.py)."""
         return flow.decision_flow(flow.lead(insight, self.history.timelines.get(insight.id, []))
                                   for insight in self.insights)
+
+    @functools.cached_property
+    def scale(self) -> analysis.HeatScale:
+        """The heat maps' one colour scale (every journey's, every row's)."""
+        return analysis.heat_scale(list(self.heat.values()))
 
     @functools.cached_property
     def team_slugs(self) -> dict[str, str]:
@@ -341,12 +347,22 @@ class SiteRenderer:
                 days=self.config.digest_days)),
             "heats": list(self.heat.values()),
             "week_limit": THIS_WEEK_LIMIT,
+            **self._moments(),
             "flow": self.flow.overall,
             "month_charts": self._flow_charts(flow.last_months(self.flow, self.today),
                                               _PER_MONTH),
             "team_charts": self._flow_charts(list(self.flow.by_team.items())[:LIST_LIMIT],
                                              "per team with the most decisions"),
         }
+
+    def _moments(self) -> dict[str, Any]:
+        """Home's ranked stages, the blind ones, and the delights (moments.py)."""
+        ranked = moments.moments(list(self.heat.values()))
+        return {"moments": ranked, "moments_shown": MOMENTS_SHOWN,
+                "moments_by_frequency": sorted(ranked, key=lambda m: -m.stage.evidence),
+                "blind": [m for m in ranked if m.blind],
+                "delights": moments.delights(self.catalog, list(self.heat.values())),
+                "list_limit": LIST_LIMIT}
 
     def _insight(self, insight: Insight) -> dict[str, Any]:
         catalog = self.catalog
@@ -365,6 +381,8 @@ class SiteRenderer:
                               for i in catalog.superseded_by.get(insight.id, [])],
             "timeline": self.history.timelines.get(insight.id, []),
             "desk": teams.desk(insight, catalog, self.history.timelines.get(insight.id, [])),
+            "evidence": analysis.evidence_summary(insight, self.today,
+                                                  self.config.evidence_stale_after_days),
             "looks_like": [catalog.insights[i] for i in self.looks_like.get(insight.id, [])],
             "outcome": metric_outcome(insight, journey,
                                       self.history.timelines.get(insight.id, [])),
@@ -397,7 +415,11 @@ class SiteRenderer:
                                        self.history.timelines.get(insight.id, []))
                 if found is not None and found.stage.id == stage.stage.id:
                     outcomes.setdefault(stage.stage.id, []).append(found)
+        stage_moments = moments.moments([heat], ranked=False)
+        methods = [m for m in EvidenceSource
+                   if any(moment.methods[m] for moment in stage_moments)]
         return {"journey": journey, "outcomes": outcomes,
+                "stage_moments": stage_moments, "methods": methods,
                 "flow_charts": self._flow_charts(
                     [(s.stage.name or s.stage.id, self.flow.by_stage.get(
                         (journey.id, s.stage.id), flow.FlowFigures())) for s in heat.stages],
@@ -406,8 +428,7 @@ class SiteRenderer:
                                                                   flow.FlowFigures())
                                for s in heat.stages},
                 "shown": {s.stage.id: _most_severe(s.insights) for s in heat.stages},
-                "max_persona_pains": max((n for s in heat.stages for n in s.by_persona.values()),
-                                         default=0)}
+                "scale": self.scale,}
 
     def _tags(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = {}
@@ -440,6 +461,9 @@ class SiteRenderer:
                 "created": insight.created.isoformat() if insight.created else "",
                 "owner": (decision.owner if decision else None) or "",
                 "decided": decision.date.isoformat() if decision and decision.date else "",
+                "strength": insight.evidence_strength.value if insight.evidence_strength else "",
+                "strengthRank": insight.evidence_strength.rank if insight.evidence_strength
+                else None,
                 "f": facet_positions,  # per facet (in the order of "facets"), its options
             })
         names = {

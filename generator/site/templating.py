@@ -20,7 +20,7 @@ from ..core.model import RECORD_CLASSES, DecisionStatus, Kind
 from ..core.routes import page_path, slug, team_page
 from ..core.sanitize import shown_body
 from .charts import format_value, sparkline
-from .facets import STATUS_LABELS
+from .facets import STATUS_LABELS, method_plural
 from .sandbox import ClosedSandbox
 from .teams import Desk, Team
 
@@ -166,6 +166,8 @@ def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.E
     env.filters["metric"] = format_value
     env.globals["sparkline"] = metric_sparkline
     env.globals["days_text"] = days_text
+    env.filters["method_plural"] = method_plural
+    env.filters["count"] = lambda number: f"{number:,}"
     env.filters["md_escape"] = markdown_escape
     env.filters["label"] = lambda word: str(word).replace("-", " ").capitalize()
     env.filters["slug"] = lambda text: slug(str(text))

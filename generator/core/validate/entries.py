@@ -14,8 +14,10 @@ from ..config import PortalConfig
 from ..loader import Document
 from ..model import (
     RECORD_CLASSES,
+    Confidence,
     DecisionStatus,
     Entry,
+    EvidenceStrength,
     Insight,
     Journey,
     Kind,
@@ -92,6 +94,11 @@ def _insight_rules(insight: Insight, raw: dict[str, Any], problems: list[Problem
                 problems.append(make_problem("self-reference", origin.path,
                                              origin.line(field, index), id=insight.id,
                                              field=field))
+    if insight.confidence is Confidence.HIGH \
+            and insight.evidence_strength is EvidenceStrength.SINGLE:
+        problems.append(make_problem("confidence-unsupported", origin.path,
+                                     origin.line("confidence"),
+                                     method=insight.evidence_methods[0]))
     decision = insight.decision
     if decision is None or decision.status is None:
         return

@@ -188,6 +188,8 @@
         created: str(r.created),
         owner: str(r.owner),
         decided: str(r.decided),
+        strength: str(r.strength),
+        strengthRank: typeof r.strengthRank === "number" ? r.strengthRank : NaN,
       };
       rec.createdDay = dayNumber(rec.created);
       rec.decidedDay = dayNumber(rec.decided);
@@ -277,6 +279,10 @@
 
   function createdKey(model) {
     return numericKey(model, "created", function (r) { return r.createdDay; });
+  }
+
+  function strengthKey(model) {
+    return numericKey(model, "strength", function (r) { return r.strengthRank; });
   }
 
   function rankKey(model) {
@@ -492,6 +498,12 @@
     return h("span", { class: "ip-badge ip-severity-" + cssToken(severity), text: humanise(severity) + (suffix || "") });
   }
 
+  function strengthBadge(strength) {
+    if (!strength) return null;
+    return h("span", { class: "ip-badge ip-strength ip-strength-" + cssToken(strength),
+      text: strength === "single-method" ? "Single method" : humanise(strength) });
+  }
+
   function kindBadge(kind) {
     if (!kind) return null;
     return h("span", { class: "ip-badge ip-kind-" + cssToken(kind), text: humanise(kind) });
@@ -672,6 +684,7 @@
     ["newest", "Newest first"],
     ["oldest", "Oldest first"],
     ["severity", "Severity, highest first"],
+    ["strength", "Evidence, strongest first"],
   ];
 
   function indexOrder(model, sort) {
@@ -680,6 +693,7 @@
       var newest = cachedOrder(model, "index:newest", function () {
         return orderByKey(createdKey(model), -1, model.baseOrder);
       });
+      if (sort === "strength") return orderByKey(strengthKey(model), -1, newest);
       return sort === "severity" ? orderByKey(rankKey(model), -1, newest) : newest;
     });
   }
@@ -782,7 +796,7 @@
 
     function card(rec) {
       var meta = h("p", { class: "ip-card-meta" }, [
-        statusBadge(model, rec.status), " ", severityBadge(rec.severity, " severity"), " ", kindBadge(rec.kind),
+        statusBadge(model, rec.status), " ", severityBadge(rec.severity, " severity"), " ", kindBadge(rec.kind), " ", strengthBadge(rec.strength),
         rec.created ? " " : null, rec.created ? h("span", null, ["Created ", dateNode(rec.created)]) : null,
       ]);
       var where = [];
@@ -852,6 +866,7 @@
     { key: "decided", label: "Decided", dir: "desc", asc: "oldest first", desc: "newest first" },
     { key: "age", label: "Age (days)", dir: "desc", asc: "shortest first", desc: "longest first", num: true },
     { key: "severity", label: "Severity", dir: "desc", asc: "lowest first", desc: "highest first" },
+    { key: "strength", label: "Evidence", dir: "desc", asc: "weakest first", desc: "strongest first" },
   ];
 
   /* Undecided (new, under review) first, oldest first; then the rest by decision date,
@@ -889,6 +904,7 @@
         key = numericKey(model, "owner", function (r) { return r.owner ? pos.get(r.owner) : NaN; });
       } else if (sort === "decided") key = numericKey(model, "decided", function (r) { return r.decidedDay; });
       else if (sort === "age") key = numericKey(model, "age", function (r) { return r.age; });
+      else if (sort === "strength") key = strengthKey(model);
       else key = rankKey(model);
       return orderByKey(key, dir === "asc" ? 1 : -1, base); // ties keep the default order
     });
@@ -1030,6 +1046,7 @@
         h("td", { class: "ip-date" }, [rec.decided ? dateNode(rec.decided) : dash()]),
         h("td", { class: "ip-num" }, [rec.age === rec.age ? num(rec.age) : dash()]),
         h("td", null, [severityBadge(rec.severity) || dash()]),
+        h("td", null, [strengthBadge(rec.strength) || dash()]),
       ]);
     }
 
