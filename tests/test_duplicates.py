@@ -22,6 +22,7 @@ from generator.check.pipeline import check_portal
 from generator.core.catalog import Catalog
 from generator.core.problems import Problem
 from generator.core.validate import duplicates
+from generator.site.render import SiteRenderer
 
 OLDER = "insights/fees-surprise.md"  # the base corpus's one insight, created 2026-09-20
 NEWER = "insights/fee-shock.md"
@@ -232,6 +233,20 @@ def test_the_newer_insight_page_says_what_it_looks_like(make_portal: PortalFacto
     assert link.get("href") == "../fees-surprise/"
     older = lxml.html.parse(str(site / "insights/fees-surprise/index.html")).getroot()
     assert older.xpath("//p[contains(@class, 'ip-looks-like')]") == []
+
+
+def test_the_site_reads_the_answer_the_check_found(make_portal: PortalFactory,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build, or the preview after a save, checks and then renders the same catalog:
+    the renderer must not compare every insight again (0.2 s at 10,000 insights)."""
+    result = check_portal(make_portal({NEWER: DUPLICATE}), TODAY)
+
+    def compare_again(catalog: Catalog) -> dict[str, list[str]]:
+        raise AssertionError("compared again")
+
+    monkeypatch.setattr(duplicates, "_alike", compare_again)
+    renderer = SiteRenderer(result.catalog, result.config, TODAY)
+    assert renderer.looks_like == {"fee-shock": ["fees-surprise"]}
 
 
 # --- the labelled set behind THRESHOLD --------------------------------------------------
