@@ -24,8 +24,8 @@ ACCEPTED = """\
 # decision block starts on line 14, its `status:` key is on line 15.
 INSIGHT = """\
 ---
-title: Shoppers miss the delivery slot they wanted
-summary: Slots fill up before shoppers reach checkout.
+title: {title}
+summary: {summary}
 kind: {kind}
 personas: [shopper]
 journey: order
@@ -45,12 +45,18 @@ STATUS_LINE = 15
 
 
 def insight(*, kind: str = "pain", confidence: str = "medium", created: str = "2026-09-20",
-            decision: str = ACCEPTED) -> str:
-    return INSIGHT.format(kind=kind, confidence=confidence, created=created, decision=decision)
+            decision: str = ACCEPTED,
+            title: str = "Shoppers miss the delivery slot they wanted",
+            summary: str = "Slots fill up before shoppers reach checkout.") -> str:
+    return INSIGHT.format(kind=kind, confidence=confidence, created=created, decision=decision,
+                          title=title, summary=summary)
 
 
+# Another finding at the same stage (not a possible duplicate of the one below).
 DONE_WITHOUT_OUTCOME = insight(decision="  status: done\n  owner: checkout-team\n"
-                                        "  date: 2026-10-02")
+                                        "  date: 2026-10-02",
+                               title="Basket totals jump when the fee is added",
+                               summary="A fee shown only at payment surprises shoppers.")
 LONG_UNDECIDED = insight(created="2026-01-01", decision="  status: new")
 
 
@@ -208,7 +214,9 @@ def test_text_value_outside_vocabulary_without_close_match_still_has_a_hint(
     ({**BASE_FILES, "insights/slot-gone.md": insight(confidence="hihg", kind="pane")},
      "2 errors, 0 warnings, 0 reminders in 4 files"),
     ({**BASE_FILES, "insights/slot-gone.md": LONG_UNDECIDED,
-      "insights/late.md": LONG_UNDECIDED},
+      "insights/late.md": insight(created="2026-01-01", decision="  status: new",
+                                  title="Evening vans arrive after the slot ends",
+                                  summary="Late drivers leave no word for the shopper.")},
      "0 errors, 0 warnings, 2 reminders in 5 files"),
 ], ids=["nothing", "one-warning-one-file", "one-error", "two-errors", "two-reminders"])
 def test_text_summary_counts_with_singular_and_plural(make_portal: PortalFactory, files: dict,

@@ -73,8 +73,12 @@ def _not_utf8_line(data: bytes) -> int:
 
 
 def _bom_crlf() -> bytes:
-    return b"\xef\xbb\xbf" + BASE_INSIGHT.replace("fees-surprise", "x").replace(
-        "\n", "\r\n").encode("utf-8")
+    text = BASE_INSIGHT.replace("fees-surprise", "x")
+    title = next(line for line in text.split("\n") if line.startswith("title:"))
+    summary = next(line for line in text.split("\n") if line.startswith("summary:"))
+    text = text.replace(title, "title: Written on Windows, with a byte-order mark").replace(
+        summary, "summary: Valid in every way but its encoding details.")
+    return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
 
 
 def _symlink_outside(root: Path, rel: str) -> None:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..core.model import RECORD_CLASSES, DecisionStatus, Kind
 from ..core.routes import page_path, slug, team_page
 from ..core.sanitize import shown_body
+from .analysis import HeatScale
 from .charts import format_value, sparkline
 from .facets import STATUS_LABELS, method_plural
 from .sandbox import ClosedSandbox
@@ -138,7 +139,7 @@ def _overrides(template_dir: Path | None, root: Path | None) -> Path | None:
 
 # Whose methods a template from the repository may call: the link helper, and the
 # portal's records and team desks, whose methods only read (stage(), readings()...).
-_TRUSTED = (Linker, *RECORD_CLASSES.values(), Desk, Team)
+_TRUSTED = (Linker, *RECORD_CLASSES.values(), Desk, Team, HeatScale)
 
 
 def environment(template_dir: Path | None, root: Path | None = None) -> jinja2.Environment:
