@@ -19,7 +19,7 @@ import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig, load_config
@@ -133,8 +133,8 @@ class Checker:
         else:
             entries = self._entries(run, problems)
             probes: dict[str, bool] = {}
-            catalog, corpus_problems = check_corpus(entries, files, self.root, config, today,
-                                                    probes)
+            catalog, corpus_problems = _without_collection(
+                check_corpus, entries, files, self.root, config, today, probes)
             problems.extend(corpus_problems)
             if corpus_key is not None:
                 cache.corpus = (corpus_key, encode_corpus(corpus_problems, probes))
@@ -289,6 +289,20 @@ def _corpus_key(run: _Run, config: PortalConfig, today: dt.date) -> str | None:
     for source, summary in zip(run.files, summaries, strict=True):
         digest.update(f"\n{source.rel}|{summary[0]}".encode())  # type: ignore[index]
     return digest.hexdigest()
+
+
+def _without_collection(function: Any, *args: Any) -> Any:
+    """`function(*args)` with the garbage collector paused: the corpus pass builds
+    the catalog, line maps and problems (hundreds of thousands of objects at 10,000
+    insights, none of them garbage), and a full collection in the middle re-scans
+    them all."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return function(*args)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _reuse_corpus(cache: CheckCache, key: str, root: Path) -> list[Problem] | None:
