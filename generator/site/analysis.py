@@ -43,10 +43,6 @@ def is_open_pain(insight: Insight) -> bool:
     return insight.kind is InsightKind.PAIN and insight.status not in CLOSED
 
 
-def evidence_seen(insight: Insight) -> int:
-    return insight.times_seen
-
-
 def weight(insight: Insight) -> int:
     return insight.severity.weight if insight.severity else 0
 
@@ -95,7 +91,7 @@ def journey_heat(journey: Journey, catalog: Catalog) -> JourneyHeat:
             if not is_open_pain(insight):
                 continue
             heat.pains += 1
-            heat.evidence += evidence_seen(insight)
+            heat.evidence += insight.times_seen
             heat.weight += weight(insight)
             if insight.status and insight.status.is_undecided:
                 heat.undecided += 1

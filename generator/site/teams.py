@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from ..core.catalog import Catalog
 from ..core.model import DecisionStatus, Insight, Journey, Persona, PersonaStatus
 from ..core.routes import team_slugs
-from .analysis import JourneyHeat, StageHeat
+from .analysis import JourneyHeat
 from .flow import Flow, FlowFigures
 from .history import METRIC_OFF, PERSONA_DUE, Event
+from .moments import Moment, moments
 from .timeline import Step
 
 ACTING = frozenset({DecisionStatus.ACCEPTED, DecisionStatus.IN_PROGRESS})
@@ -60,21 +61,13 @@ def desk(insight: Insight, catalog: Catalog, steps: list[Step]) -> Desk | None:
 
 
 @dataclass(slots=True)
-class OwnedStage:
-    journey: Journey
-    heat: StageHeat
-    hot: bool  # among its journey's hot spots
-    off_target: list  # its metrics off target now
-
-
-@dataclass(slots=True)
 class Team:
     name: str
     slug: str  # its page: teams/<slug>/
     waiting: list[tuple[Insight, Desk]] = field(default_factory=list)  # undecided, oldest first
     acting: list[tuple[Insight, Desk]] = field(default_factory=list)  # accepted, in progress
     reviews: list[Insight] = field(default_factory=list)  # review dates passed or near
-    stages: list[OwnedStage] = field(default_factory=list)
+    stages: list[Moment] = field(default_factory=list)  # the stages it owns
     journeys: list[Journey] = field(default_factory=list)
     personas: list[tuple[Persona, int]] = field(default_factory=list)  # due, with review age
     events: list[Event] = field(default_factory=list)  # newest first, all of them
@@ -137,14 +130,11 @@ def _desks(teams: dict[str, Team], catalog: Catalog, timelines: dict[str, list[S
 def _stages(teams: dict[str, Team], heats: list[JourneyHeat]) -> None:
     """The journeys and stages each team owns, with hot spots and off-target metrics."""
     for heat in heats:
-        hot = {id(s) for s in heat.hot_spots}
         if heat.journey.owner:
             teams[heat.journey.owner].journeys.append(heat.journey)
-        for stage in heat.stages:
-            if stage.stage.owner:
-                teams[stage.stage.owner].stages.append(OwnedStage(
-                    heat.journey, stage, id(stage) in hot,
-                    [m for m in stage.stage.metrics if m.on_target is False]))
+    for moment in moments(heats, ranked=False):
+        if moment.stage.stage.owner:
+            teams[moment.stage.stage.owner].stages.append(moment)
 
 
 def _personas_due(teams: dict[str, Team], catalog: Catalog, today: dt.date,
