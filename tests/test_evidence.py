@@ -10,6 +10,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 from conftest import BASE_FILES, MKDOCS_YML, TODAY, run_portal, write_portal
+from test_teams import section as section_text
 
 MATERIAL_YML = MKDOCS_YML + "theme:\n  name: material\n"
 INSIGHT = "insights/fees-surprise.md"
@@ -86,16 +87,6 @@ def test_the_index_data_and_exports_carry_it(site: Path) -> None:
 
 def home(site: Path) -> lxml.html.HtmlElement:
     return lxml.html.parse(str(site / "index.html")).getroot().xpath("//article")[0]
-
-
-def section_text(article: lxml.html.HtmlElement, heading_id: str) -> str:
-    heading = article.xpath(f".//h2[@id='{heading_id}']")[0]
-    parts = []
-    for node in heading.itersiblings():
-        if node.tag == "h2":
-            break
-        parts.append(" ".join(node.text_content().split()))
-    return " ".join(parts)
 
 
 def test_home_names_the_stages_no_customer_has_told_us_about(site: Path) -> None:
