@@ -49,3 +49,46 @@ def test_a_failing_pool_falls_back_to_one_process(make_portal: PortalFactory,
     monkeypatch.setattr(workers, "_in_workers", no_fork)
     root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
     assert [(p.rule, p.line) for p in check_portal(root, TODAY).problems] == [("bad-value", 4)]
+
+
+def test_workers_failing_halfway_leave_the_rest_to_this_process(make_portal: PortalFactory,
+                                                                monkeypatch) -> None:
+    """Results arrive as the workers finish them: if the pool breaks after some,
+    this process checks the rest, and nothing is given twice or lost."""
+    real = workers._in_workers
+
+    def breaks_after_two(job, count, processes):
+        for index, result in enumerate(real(job, count, processes)):
+            if index == 2:
+                raise EOFError("a worker died")
+            yield result
+
+    root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
+    serial = _check(root, monkeypatch, parallel=False)
+    monkeypatch.setattr(file_pass, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workers, "_in_workers", breaks_after_two)
+    broken = check_portal(root, TODAY, use_cache=False)
+    assert broken.problems == serial.problems
+    assert pickle.dumps(broken.catalog.insights) == pickle.dumps(serial.catalog.insights)
+
+
+def test_a_file_the_worker_cannot_read_is_reported_and_not_cached(make_portal: PortalFactory,
+                                                                   monkeypatch) -> None:
+    """On a first check the workers read the files: one that vanished or cannot be
+    read by then is a problem at its path, the others are checked, and the next
+    check reads it again instead of trusting a cached failure."""
+    root = make_portal({INSIGHT: changed(INSIGHT, "kind: pain", "kind: pian")})
+    real = file_pass.read_source
+
+    def persona_unreadable(path):
+        if str(path).endswith(PERSONA):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(file_pass, "read_source", persona_unreadable)
+    first = check_portal(root, TODAY)
+    assert [(p.rule, p.path, p.line) for p in first.problems] == [
+        ("bad-value", INSIGHT, 4), ("no-front-matter", PERSONA, 1)]
+    assert "file cannot be read: Permission denied" in first.problems[1].message
+    monkeypatch.setattr(file_pass, "read_source", real)
+    assert [p.rule for p in check_portal(root, TODAY).problems] == ["bad-value"]

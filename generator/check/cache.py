@@ -413,6 +413,10 @@ class CheckCache:
         start, length = stored
         return self._results[start:start + length]
 
+    def knows(self, rel: str) -> bool:
+        """Whether the cache holds a result for `rel`, of any content."""
+        return rel in self.entries
+
     def unchanged(self, rel: str, signature: Signature) -> CachedResult | None:
         """The result for a file whose modification time and size did not change."""
         stored = self.entries.get(rel)

@@ -29,7 +29,9 @@ from typing import Generic, TypeVar
 from .processes import Parent, die_with_parent, this_process
 
 T = TypeVar("T")
-_CHUNKS_PER_WORKER = 4  # smaller chunks even out fast and slow items
+# Smaller chunks even out fast and slow items, and let the caller of imap_indexed
+# start on results sooner.
+_CHUNKS_PER_WORKER = 8
 WORKERS_VARIABLE = "PORTAL_WORKERS"  # at most this many processes (1: no workers)
 
 # The job forked workers inherit: set just before the pool starts.
@@ -38,13 +40,24 @@ _job: Callable[[int], object] | None = None
 
 def map_indexed(job: Callable[[int], T], count: int, min_items: int) -> list[T]:
     """[job(0), …, job(count - 1)], computed by forked workers when worth it."""
+    return list(imap_indexed(job, count, min_items))
+
+
+def imap_indexed(job: Callable[[int], T], count: int, min_items: int) -> Iterator[T]:
+    """job(0), …, job(count - 1) in order, computed by forked workers when worth
+    it, each given as soon as its chunk is done: the caller works on the first
+    results while the workers compute the rest."""
+    done = 0
     workers = worker_count(count, min_items)
     if workers > 1:
         try:
-            return _in_workers(job, count, workers)  # type: ignore[return-value]
+            for result in _in_workers(job, count, workers):
+                yield result  # type: ignore[misc]
+                done += 1
         except (OSError, multiprocessing.ProcessError, pickle.PickleError, EOFError):
-            pass  # e.g. no fork allowed here: run in this process instead
-    return [job(index) for index in range(count)]
+            pass  # e.g. no fork allowed here: the rest runs in this process instead
+    for index in range(done, count):
+        yield job(index)
 
 
 class Stream(Generic[T]):
@@ -132,7 +145,7 @@ def worker_count(items: int, min_items: int) -> int:
     return max(1, min(cores or 1, items // max(1, min_items // 2)))
 
 
-def _in_workers(job: Callable[[int], object], count: int, workers: int) -> list[object]:
+def _in_workers(job: Callable[[int], object], count: int, workers: int) -> Iterator[object]:
     global _job
     size = -(-count // (workers * _CHUNKS_PER_WORKER))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
@@ -140,10 +153,10 @@ def _in_workers(job: Callable[[int], object], count: int, workers: int) -> list[
     try:
         with multiprocessing.get_context("fork").Pool(
                 workers, initializer=die_with_parent, initargs=(this_process(),)) as pool:
-            results = pool.map(_run_chunk, chunks, chunksize=1)
+            for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
+                yield from chunk
     finally:
         _job = None
-    return [item for chunk in results for item in chunk]
 
 
 def _run_chunk(indices: range) -> list[object]:

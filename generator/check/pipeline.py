@@ -12,20 +12,21 @@ from the cache when nothing it reads changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.catalog import Catalog
 from ..core.config import PortalConfig, load_config
-from ..core.loader import SourceFile, discover, read_source
+from ..core.loader import SourceFile, discover, read_source, unreadable
 from ..core.model import Entry
-from ..core.problems import Problem, make_problem, promote_warnings
+from ..core.problems import Problem, promote_warnings
 from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
@@ -62,11 +63,11 @@ _Gathered = _Known | CachedResult
 
 @dataclass(slots=True)
 class _Pending:
-    """A file to check afresh: its place in the run's list, and what it was read as."""
+    """A file to check afresh: its place in the run's list, and its bytes (None:
+    the worker checking it reads them)."""
     index: int
     source: SourceFile
-    raw: bytes
-    digest: str
+    raw: bytes | None
     signature: Signature
 
 
@@ -160,8 +161,9 @@ class Checker:
 
     def _gather(self, run: _Run, changed: set[str] | None, problems: list[Problem]) -> None:
         """Each file's result from memory or the cache where its content is known;
-        the rest, read, to check afresh. A file that cannot be read is a problem
-        and drops out of the run."""
+        the rest, to check afresh. A file that cannot be read is a problem and
+        drops out of the run (or, read by a worker, stays in it with that problem
+        as its result, never cached)."""
         for source in run.files:
             previous = self._known.get(source.rel)
             if previous is not None and changed is not None and source.rel not in changed:
@@ -176,7 +178,10 @@ class Checker:
                     continue
                 # A kept checker reads every file once, to know its content hash.
                 blob = None if self.keep else run.cache.unchanged(source.rel, signature)
-                if blob is None:
+                if blob is None and not self.keep and not run.cache.knows(source.rel):
+                    # Nothing to compare its content with: the worker checking it reads it.
+                    run.pending.append(_Pending(len(run.gathered), source, None, signature))
+                elif blob is None:
                     raw = read_source(source.file)
                     digest = content_hash(raw)
                     if previous is not None and previous.digest == digest:
@@ -184,30 +189,35 @@ class Checker:
                         continue
                     blob = run.cache.get(source.rel, digest, signature)
                     if blob is None:
-                        run.pending.append(_Pending(len(run.gathered), source, raw, digest,
+                        run.pending.append(_Pending(len(run.gathered), source, raw,
                                                     signature))
                     if self.keep:
                         run.facts[len(run.gathered)] = (signature, digest)
             except OSError as error:
-                problems.append(make_problem("no-front-matter", source.rel, 1,
-                                             detail=f"file cannot be read: {error.strerror}"))
+                problems.append(unreadable(source.rel, error))
                 continue
             run.add(source, blob)  # None until checked, for a pending file
 
     def _check_pending(self, run: _Run, config: PortalConfig) -> None:
-        """Check the files nobody knew, on every core; the cache keeps them."""
+        """Check the files nobody knew, on every core; the cache keeps them. Each
+        result is decoded here as soon as it comes, while the workers check the
+        next files (the corpus pass needs them decoded, and this process would
+        otherwise wait)."""
         self.rechecked = len(run.pending)
         if not run.pending:
             return
         # The validators load only when a file needs them (not for a re-check of
         # an unchanged portal).
-        from .file_pass import check_files_summarised
+        from .file_pass import check_files_summarised, load_result
 
         checked = check_files_summarised([item.source for item in run.pending],
                                          [item.raw for item in run.pending], config)
-        for item, (blob, summary) in zip(run.pending, checked, strict=True):
-            run.gathered[item.index] = blob
-            run.cache.put(item.source.rel, item.digest, item.signature, blob, summary)
+        with _collection_paused():
+            for item, (digest, blob, summary) in zip(run.pending, checked, strict=True):
+                run.gathered[item.index] = blob
+                run.decoded[item.index] = load_result(blob)
+                if digest is not None:  # None: the worker could not read the file
+                    run.cache.put(item.source.rel, digest, item.signature, blob, summary)
 
     def _entries(self, run: _Run, problems: list[Problem]) -> list[Entry]:
         """Every file's entry, decoded where the cache gave bytes; their own
@@ -216,18 +226,13 @@ class Checker:
 
         entries: list[Entry] = []
         known: dict[str, _Known] = {}
-        # Decoding 10,000 entries creates about a million objects and none of
-        # them is garbage: without this the collector re-scans them over and over
-        # (0.65 s -> 0.35 s at 10,000 insights).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collection_paused():
             for index, item in enumerate(run.gathered):
                 if isinstance(item, _Known):
                     result = item.result
                 else:
                     assert item is not None  # every file is now either known or checked
-                    result = load_result(run.cache.result(item))
+                    result = run.decoded.get(index) or load_result(run.cache.result(item))
                     if self.keep:
                         item = _Known(*run.facts[index], result)
                 if self.keep:
@@ -236,9 +241,6 @@ class Checker:
                 problems.extend(file_problems)
                 if entry is not None:
                     entries.append(entry)
-        finally:
-            if collecting:
-                gc.enable()
         if self.keep:
             self._known = known
         return entries
@@ -266,6 +268,7 @@ class _Run:
     rels: list[str] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     facts: dict[int, tuple[Signature, str]] = field(default_factory=dict)  # index -> read as
+    decoded: dict[int, FileResult] = field(default_factory=dict)  # index -> checked afresh
     remembered: int = 0  # results a kept checker had in memory
 
     def add(self, source: SourceFile, result: _Gathered | None) -> None:
@@ -292,14 +295,21 @@ def _corpus_key(run: _Run, config: PortalConfig, today: dt.date) -> str | None:
 
 
 def _without_collection(function: Any, *args: Any) -> Any:
-    """`function(*args)` with the garbage collector paused: the corpus pass builds
-    the catalog, line maps and problems (hundreds of thousands of objects at 10,000
-    insights, none of them garbage), and a full collection in the middle re-scans
-    them all."""
+    """`function(*args)` with the garbage collector paused (see _collection_paused)."""
+    with _collection_paused():
+        return function(*args)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The garbage collector paused: decoding 10,000 entries creates about a million
+    objects, and the corpus pass builds the catalog, line maps and problems over
+    them; none of them is garbage, and a full collection in the middle re-scans
+    them all (decoding: 0.65 s -> 0.35 s at 10,000 insights)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return function(*args)
+        yield
     finally:
         if collecting:
             gc.enable()

@@ -25,6 +25,7 @@ from .discovery import (
     discover_docs,
     in_repository,
     read_source,
+    unreadable,
 )
 from .front_matter import Document, parse, split_front_matter
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_FRONT_MATTER_CHARS, MAX_NODES
@@ -48,5 +49,6 @@ __all__ = [
     "parse",
     "parse_yaml",
     "read_source",
+    "unreadable",
     "split_front_matter",
 ]

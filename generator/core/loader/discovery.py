@@ -218,6 +218,12 @@ def discover_docs(root: Path, docs: Path, problems: list[Problem]) -> list[DocsF
     return pages
 
 
+def unreadable(rel: str, error: OSError) -> Problem:
+    """The problem of a content file that `read_source` could not read."""
+    return make_problem("no-front-matter", rel, 1,
+                        detail=f"file cannot be read: {error.strerror}")
+
+
 def read_source(path: Path | str) -> bytes:
     """A content file's bytes: at most MAX_FILE_BYTES + 1 of them (parse reports the
     file as too large), and never from a pipe or device (opening one does not
