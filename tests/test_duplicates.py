@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -18,6 +19,7 @@ import lxml.html
 import pytest
 from conftest import BASE_FILES, REPO, TODAY, PortalFactory, run_portal
 
+from generator.check import parallel
 from generator.check.pipeline import check_portal
 from generator.core.catalog import Catalog
 from generator.core.problems import Problem
@@ -181,6 +183,28 @@ def test_the_comparisons_grow_linearly_with_a_block(monkeypatch: pytest.MonkeyPa
     duplicates.looks_like(Catalog(insights=insights))  # type: ignore[arg-type]
     assert len(compared) == 999 and max(compared) == 10
     assert sum(compared) == 10 * 1000 - sum(range(1, 11))
+
+
+@pytest.mark.parametrize("child", ["answers", "dies"])
+def test_the_comparison_forked_beside_the_check_finds_the_same(make_portal: PortalFactory,
+                                                              monkeypatch, child: str) -> None:
+    """A large portal compares its insights in a forked process while the rest of
+    the corpus pass runs: the answer is the same, and if that process dies the
+    comparison runs in the check's own process."""
+    monkeypatch.setattr(parallel, "BESIDE_MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    forked: list[int] = []
+    real = parallel.stream_indexed
+
+    def stream(job, count, chunk_size):
+        forked.append(count)
+        return real(job if child == "answers" else lambda index: os._exit(1), count, chunk_size)
+
+    monkeypatch.setattr(parallel, "stream_indexed", stream)
+    [problem] = found(make_portal({NEWER: DUPLICATE}))
+    assert forked == [1]
+    assert (problem.path, problem.line) == (NEWER, TITLE_LINE)
+    assert '"fees-surprise"' in problem.message
 
 
 # --- output: never promoted, flagged as a reminder, annotated ---------------------------

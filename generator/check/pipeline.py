@@ -30,6 +30,7 @@ from ..core.problems import Problem, promote_warnings
 from ..core.validate.corpus import check_corpus, check_hand_written
 from .cache import CacheCorrupt, CachedResult, CheckCache, Signature, content_hash
 from .cache_codec import decode_corpus, encode_corpus
+from .parallel import beside
 from .result import PortalResult
 
 if TYPE_CHECKING:  # the validators load only when a file needs them (see _check_pending)
@@ -135,7 +136,7 @@ class Checker:
             entries = self._entries(run, problems)
             probes: dict[str, bool] = {}
             catalog, corpus_problems = _without_collection(
-                check_corpus, entries, files, self.root, config, today, probes)
+                check_corpus, entries, files, self.root, config, today, probes, beside)
             problems.extend(corpus_problems)
             if corpus_key is not None:
                 cache.corpus = (corpus_key, encode_corpus(corpus_problems, probes))

@@ -6,7 +6,10 @@ today. The hand-written pages of docs/ are checked in docs_pages.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from ..catalog import Catalog, kind_of
 from ..config import PortalConfig
@@ -21,7 +24,7 @@ from .docs_pages import (
     svg_file_risk,
     theme_meta_problems,
 )
-from .duplicates import check_duplicates
+from .duplicates import check_duplicates, looks_like
 from .fields import label
 from .id_hints import IdHints
 from .links import check_links
@@ -30,6 +33,7 @@ from .links import check_links
 # plugin and the standalone site import them from here.
 __all__ = [
     "SVG_SUFFIXES",
+    "Beside",
     "check_corpus",
     "check_hand_written",
     "markdown_of",
@@ -38,13 +42,27 @@ __all__ = [
 ]
 
 
+T = TypeVar("T")
+# How the corpus pass may run a job beside the rest of its work: given the job
+# and how many items it works on, a function that gives the job's result. The
+# check pipeline passes one that forks (check/parallel.py); by default the job
+# runs here when its result is asked for.
+Beside = Callable[[Callable[[], T], int], Callable[[], T]]
+
+
+def _when_asked(job: Callable[[], T], items: int) -> Callable[[], T]:
+    return job
+
+
 def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
-                 config: PortalConfig, today: dt.date, probes: dict[str, bool] | None = None
-                 ) -> tuple[Catalog, list[Problem]]:
+                 config: PortalConfig, today: dt.date, probes: dict[str, bool] | None = None,
+                 beside: Beside = _when_asked) -> tuple[Catalog, list[Problem]]:
     """Index `entries` (files that loaded) and check what spans files.
 
     `files` lists every file found, loaded or not. Every path outside the
     content folders whose existence a link depends on is recorded in `probes`.
+    The comparison of insights for possible duplicates, which reads nothing but
+    the catalog, is given to `beside`.
     """
     problems: list[Problem] = []
     catalog = Catalog()
@@ -58,6 +76,7 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
                                          id=entry.id, other=existing.origin.path))
     _aliases(catalog, problems)
     catalog.link()
+    alike = beside(partial(looks_like, catalog), len(catalog.insights))
 
     hints = IdHints(catalog)
     _references(catalog, hints, problems)
@@ -65,7 +84,7 @@ def check_corpus(entries: list[Entry], files: list[SourceFile], root: Path,
     check_links(catalog, hints, files, root, problems, probes if probes is not None else {})
     _unused(catalog, problems)
     _dates(catalog, config, today, problems)
-    check_duplicates(catalog, problems)
+    check_duplicates(catalog, problems, alike())
     return catalog, problems
 
 

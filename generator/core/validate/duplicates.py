@@ -127,9 +127,16 @@ def _compare(members: list[int], block: list[str], pairs: set[tuple[int, int]]) 
             pairs.add((members[index], members[start + found]))
 
 
-def check_duplicates(catalog: Catalog, problems: list[Problem]) -> None:
-    """A possible-duplicate reminder on each newer file, at its title, per older insight."""
-    for newer_id, older_ids in looks_like(catalog).items():
+def check_duplicates(catalog: Catalog, problems: list[Problem],
+                     found: dict[str, list[str]] | None = None) -> None:
+    """A possible-duplicate reminder on each newer file, at its title, per older
+    insight. `found`: what looks_like(catalog) answered elsewhere (another
+    process, see corpus.py), kept as its answer for this catalog."""
+    if found is None:
+        found = looks_like(catalog)
+    else:
+        _LAST["answer"] = (catalog, found)
+    for newer_id, older_ids in found.items():
         newer = catalog.insights[newer_id]
         for older_id in older_ids:
             older = catalog.insights[older_id]
