@@ -2,11 +2,20 @@
 journeys in proportion, for benchmarks and scale tests.
 
     python benchmarks/corpus.py OUT_DIR --insights 10000 [--seed 1] [--git-commits 10000]
+                                [--vocabulary synthetic|realistic]
 
 The corpus passes `portal check --today 2026-11-24` with 0 errors (reminders
 about decision debt and persona reviews are expected: they are realistic). The
 same seed always writes the same bytes. Nothing in it is personal data: no
 e-mail addresses, no long runs of digits.
+
+--vocabulary chooses the words of titles, summaries, bodies and evidence quotes:
+`synthetic` (the default, and what earlier benchmark numbers were measured on) draws
+on ~150 words, so any of them is on most pages; `realistic` on ~5,000, with
+Zipf-like frequencies (realistic_vocabulary): real English words first, then
+pronounceable made-up ones, so a word can be picked on 1%, 7%, 18% or 50% of the
+pages (benchmarks/search.py --frequencies). Ids, persona names, teams, tags and the
+other registries stay as in the synthetic corpus.
 
 With --git-commits N, OUT_DIR also becomes a git repository whose N commits tell
 how the insights got there (add_git_history): added over time, decisions moved
@@ -18,6 +27,7 @@ through their statuses (some reopened), a few bodies edited, every commit before
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import os
 import random
@@ -110,6 +120,249 @@ RATIONALES = ("The cost outweighs the benefit for the few customers affected.",
               "It conflicts with a commitment made to our delivery partners.")
 
 
+# --- the realistic vocabulary (--vocabulary realistic) ------------------------------
+#
+# The synthetic text above draws on ~150 words, so every content word is on most
+# pages: a search for any of them matches ~75% of the insights. The realistic
+# vocabulary has ~5,000 distinct words whose frequencies fall with rank as in
+# natural text (Zipf, exponent ~1), so some words are on half the pages and many on
+# fewer than one in a hundred. Sentences keep a fixed grammatical frame; each slot
+# (a noun, verb, adjective, adverb or a group of people) is filled from that part of
+# speech, with weight 1/(rank + 10). The real English words below take the first ranks of
+# their part of speech; generated pronounceable pseudo-words (syllables) fill the rest
+# up to ~5,000. Each part gets a number of words in proportion to how often its slot
+# comes up, so the pooled rank-frequency curve keeps the exponent of 1 down to the
+# rarest words.
+
+VOCABULARIES = ("synthetic", "realistic")
+REALISTIC_SIZE = 5000  # distinct words, frame words included
+ZIPF_EXPONENT = 1.0
+# Weights are 1/(rank + ZIPF_OFFSET) (Zipf-Mandelbrot): the offset stands for the
+# frame's function words ("the", "and", "to"...), which take the first ranks of real
+# text, and keeps the commonest noun from filling every other sentence.
+ZIPF_OFFSET = 10
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+R_NOUNS = _words("""
+    basket order delivery driver van slot window fee price receipt refund voucher coupon
+    discount offer bag box crate cooler fridge freezer shelf aisle store shop warehouse
+    depot route doorstep door porch neighbour flat building lift staircase street postcode
+    address map phone app website screen button banner page menu filter list label account
+    password login message notification reminder call chat agent complaint question answer
+    apology substitute substitution replacement item product brand range stock shortage
+    milk bread butter cheese yoghurt cream banana apple orange lemon tomato potato onion
+    carrot lettuce spinach pepper cucumber avocado berry grape melon chicken beef mince
+    sausage bacon salmon tuna rice pasta flour sugar salt oil sauce soup cereal biscuit
+    cake chocolate snack juice water coffee wine nappy detergent shampoo soap toothpaste
+    tissue battery candle flower herb spice meal recipe lunch dinner breakfast picnic party
+    budget bill invoice payment card wallet checkout total subtotal deposit charge
+    subscription membership plan trial bundle pack size weight portion expiry quality
+    damage leak spill bruise temperature ice heat rain weekend morning evening afternoon
+    night week month holiday routine habit family household kitchen cupboard pantry
+    table note instruction preference allergy diet ingredient warning promise estimate
+    delay queue rush peak gap mistake surprise worry rating star feedback comment story
+    reason problem goal task moment experience detail photo picture icon colour font
+    layout toggle checkbox dropdown calendar clock timer countdown tracker courier parcel
+    locker pickup collection exchange credit balance reward promotion deal saving cost
+    value amount update version release feature setting option shortcut link barcode
+    scanner printout paper bottle jar tin carton tray punnet packet wrapper plastic
+    cardboard recycling bin sticker seal lid kettle oven microwave toaster blender
+    sandwich salad pizza noodle curry yogurt honey jam peanut almond oat lentil bean
+    garlic ginger mushroom courgette broccoli cabbage pear plum peach mango kiwi
+""")
+R_VERBS = _words("""
+    order reorder pick choose compare check skip miss find lose open close cancel change
+    edit swap replace track follow expect notice ignore read scan tap press scroll type
+    enter save share print forget remember repeat trust doubt question praise blame avoid
+    accept reject postpone schedule book rebook collect carry unpack freeze cook taste
+    smell throw keep split count weigh measure add remove drop leave move mention
+    describe explain recommend prefer enjoy hate love reach call text contact answer
+    report rate test try use buy pay spend clean wash wrap sort stack fill empty pack
+    load deliver bring send receive sign photograph mark hide show highlight misread
+    abandon revisit browse refresh reload confirm dispute resend reschedule unlock
+""")
+R_ADJECTIVES = _words("""
+    fresh frozen chilled ripe bruised damaged cheap pricey expensive small large heavy
+    light warm cold wet dry slow quick fast late early busy quiet crowded empty full
+    clean dirty clear vague confusing hidden visible obvious simple complicated tiny huge
+    familiar strange unexpected helpful friendly rude polite patient careful careless
+    reliable unreliable broken missing wrong correct extra separate single double weekly
+    monthly daily regular occasional local nearby distant narrow wide bright dark loud
+    soft sticky plain fancy organic seasonal healthy sweet sour bitter salty spicy ready
+    useful useless annoying pleasant awkward tidy messy generous strict fair unfair safe
+    risky smooth rough shiny faded tired happy worried relieved grateful frustrated
+    curious
+""")
+R_ADVERBS = _words("""
+    usually rarely always never sometimes quickly slowly carefully quietly happily finally
+    suddenly eventually already again instead twice nearly barely mostly simply clearly
+    honestly actually really gladly reluctantly politely silently immediately later soon
+    regularly occasionally openly
+""")
+R_PEOPLE = _words("""
+    customers shoppers parents drivers pickers members students couples families agents
+    neighbours regulars newcomers commuters carers pensioners grandparents flatmates
+    teachers nurses cooks bakers cyclists tenants landlords retailers suppliers couriers
+    volunteers managers buyers sellers testers readers visitors guests friends colleagues
+    partners twins
+""")
+R_PREPOSITIONS = ("at", "in", "on", "after", "before", "during", "near", "with", "without",
+                  "around", "behind", "beside", "under")
+# Slots: {S} people, {N} noun, {V} verb, {A} adjective, {R} adverb, {P} preposition.
+FRAMES = (
+    "{S} {V} the {A} {N} {P} the {N}.",
+    "When the {N} looks {A}, {S} {V} the {N}.",
+    "The {N} and the {N} both feel {A} to {S}.",
+    "{S} {R} {V} the {N} because the {N} is {A}.",
+    "Most of them {V} the {N} {P} the {A} {N}.",
+    "Nobody could {V} the {N} without the {N}.",
+    "The {A} {N} makes the {N} feel {A}.",
+    "{S} said the {N} was {A} and the {N} was {A}.",
+    "It happens more often with the {A} {N}.",
+    "{S} would rather {V} the {N} than {V} the {N}.",
+    "After the {N}, {S} {R} {V} the {A} {N}.",
+    "A few {S} asked about the {N} {P} the {N}.",
+    "{S} {V} the {N}, then {V} the {A} {N} {R}.",
+    "Some {S} {V} the {N} {R}, but others {V} the {N}.",
+    "Without the {N}, the {N} seems {A} to {S}.",
+    "Every {N} needs the {A} {N} {P} the {N}.",
+)
+TITLE_FRAMES = (
+    "{S} {V} the {A} {N} {P} the {N}",
+    "{S} {R} {V} the {N} when the {N} is {A}",
+    "The {A} {N} {P} the {N} puzzles {S}",
+    "{S} want to {V} the {N} {P} the {N}",
+)
+# Pseudo-words: syllables, with endings that mark their part of speech.
+ONSETS = ("b", "bl", "br", "c", "ch", "cl", "cr", "d", "dr", "f", "fl", "fr", "g", "gl",
+          "gr", "h", "j", "k", "l", "m", "n", "p", "pl", "pr", "r", "s", "sc", "sh", "sl",
+          "sm", "sn", "sp", "st", "sw", "t", "th", "tr", "v", "w", "y", "z")
+NUCLEI = ("a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ea", "ee", "oo", "ou", "oa")
+CODAS = ("", "", "", "", "n", "r", "l", "m", "s", "t", "nd", "nt", "st", "rk", "mp", "ng",
+         "ll", "sk")
+ENDINGS = {"N": ("", "", "", "er", "et", "on", "ment", "ion", "ery"),
+           "V": ("", "", "", "en", "ate", "ify", "le"),
+           "A": ("y", "ish", "ful", "ous", "ic", "al", "less", "ive", "ant"),
+           "R": ("ly",)}
+# Strings a made-up word must not contain (slurs and swear words the syllables
+# could spell by chance), and YAML's words for true, false and null.
+_BLOCKED = ("shit", "fuck", "cunt", "nig", "fag", "rape", "cock", "dick", "slut", "whore",
+            "piss", "twat", "wank", "kike", "spic", "tit", "cum", "nazi", "porn")
+_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
+
+
+def _frame_parts(frame: str) -> tuple[tuple[str, str], ...]:
+    """A frame as (literal text before the slot, slot role) pairs; the last role is ''."""
+    parts = re.split(r"\{(\w)\}", frame)
+    return tuple((parts[i], parts[i + 1] if i + 1 < len(parts) else "")
+                 for i in range(0, len(parts), 2))
+
+
+def _pseudo_word(rng: random.Random, role: str) -> str:
+    syllables = rng.choice((1, 2, 2, 2, 3)) if role == "N" else rng.choice((1, 2, 2))
+    word = ""
+    for number in range(syllables):
+        onset = "" if number == 0 and rng.random() < 0.15 else rng.choice(ONSETS)
+        coda = rng.choice(CODAS) if number == syllables - 1 or rng.random() < 0.3 else ""
+        word += onset + rng.choice(NUCLEI) + coda
+    return word + rng.choice(ENDINGS[role])
+
+
+@dataclass
+class Vocabulary:
+    """Words by part of speech, most frequent first, and the sentences made of them."""
+
+    seed: int
+    words: dict[str, tuple[str, ...]]  # role -> words, by rank
+    cumulative: dict[str, list[float]]  # role -> cumulative 1/rank weights
+    frames: tuple[tuple[tuple[str, str], ...], ...]
+    title_frames: tuple[tuple[tuple[str, str], ...], ...]
+
+    def distinct(self) -> set[str]:
+        """Every word a sentence or title can hold, lower-case."""
+        found = {word for words in self.words.values() for word in words}
+        for frame in self.frames + self.title_frames:
+            for literal, _ in frame:
+                found.update(re.findall(r"[a-z]+", literal.lower()))
+        return found
+
+    def _fill(self, rng: random.Random, frame: tuple[tuple[str, str], ...]) -> str:
+        out = []
+        for literal, role in frame:
+            out.append(literal)
+            if role:
+                cumulative = self.cumulative[role]
+                out.append(self.words[role][bisect.bisect_right(
+                    cumulative, rng.random() * cumulative[-1])])
+        text = "".join(out)
+        return text[0].upper() + text[1:]
+
+    def sentence(self, rng: random.Random) -> str:
+        return self._fill(rng, self.frames[rng.randrange(len(self.frames))])
+
+    def title(self, rng: random.Random) -> str:
+        return self._fill(rng, self.title_frames[rng.randrange(len(self.title_frames))])
+
+
+def realistic_vocabulary(seed: int = 1, size: int = REALISTIC_SIZE) -> Vocabulary:
+    """About `size` distinct words, the same for the same seed (the real words' order
+    within their part of speech and the pseudo-words both come from it)."""
+    rng = random.Random(f"vocabulary-{seed}")
+    frames = tuple(_frame_parts(frame) for frame in FRAMES)
+    title_frames = tuple(_frame_parts(frame) for frame in TITLE_FRAMES)
+    slots = {role: 0 for role in ("S", "N", "V", "A", "R")}
+    for frame in frames:  # bodies are nearly all the text: titles are left out here
+        for _, role in frame:
+            if role in slots:
+                slots[role] += 1
+    real = {"S": list(R_PEOPLE), "N": list(R_NOUNS), "V": list(R_VERBS),
+            "A": list(R_ADJECTIVES), "R": list(R_ADVERBS)}
+    taken = {word for words in real.values() for word in words} | set(R_PREPOSITIONS)
+    for frame in frames + title_frames:
+        for literal, _ in frame:
+            taken.update(re.findall(r"[a-z]+", literal.lower()))
+    generated = {"N", "V", "A", "R"}  # people stay real: a few dozen groups
+    fixed = len(taken) - sum(len(real[role]) for role in generated)
+    content_slots = sum(slots[role] for role in generated)
+    words: dict[str, tuple[str, ...]] = {}
+    for role, listed in real.items():
+        rng.shuffle(listed)
+        if role in generated:  # words in proportion to the slots they fill
+            wanted = max(len(listed), round((size - fixed) * slots[role] / content_slots))
+            while len(listed) < wanted:
+                word = _pseudo_word(rng, role)
+                if (4 <= len(word) <= 12 and word not in taken and word not in _YAML_WORDS
+                        and not re.search(r"(.)\1\1", word)
+                        and not any(bad in word for bad in _BLOCKED)):
+                    taken.add(word)
+                    listed.append(word)
+        words[role] = tuple(listed)
+    words["P"] = R_PREPOSITIONS
+    # One ranking over all parts of speech: their words interleaved in proportion to
+    # their numbers (a part with twice the words has one in every two ranks), so each
+    # part's share of the weight matches its share of the slots.
+    ranked = sorted((index / len(listed), role, index) for role, listed in words.items()
+                    if role in generated for index in range(len(listed)))
+    weight = {(role, index): 1.0 / (rank + ZIPF_OFFSET) ** ZIPF_EXPONENT
+              for rank, (_, role, index) in enumerate(ranked, start=1)}
+    for index in range(len(words["S"])):
+        weight["S", index] = 1.0 / (index + 1 + ZIPF_OFFSET) ** ZIPF_EXPONENT
+    for index in range(len(words["P"])):
+        weight["P", index] = 1.0
+    cumulative: dict[str, list[float]] = {}
+    for role, listed in words.items():
+        total, running = 0.0, []
+        for index in range(len(listed)):
+            total += weight[role, index]
+            running.append(total)
+        cumulative[role] = running
+    return Vocabulary(seed, words, cumulative, frames, title_frames)
+
+
 @dataclass
 class Corpus:
     """What was written, for the benchmark script and the tests."""
@@ -119,6 +372,7 @@ class Corpus:
     persona_ids: list[str] = field(default_factory=list)
     journey_ids: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
+    vocabulary: str = "synthetic"
 
 
 def persona_count(insights: int) -> int:
@@ -175,17 +429,19 @@ def _sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _paragraph(rng: random.Random, words: int) -> str:
+def _paragraph(rng: random.Random, words: int, vocab: Vocabulary | None = None) -> str:
     sentences: list[str] = []
     count = 0
     while count < words:
-        sentence = _sentence(rng)
+        sentence = vocab.sentence(rng) if vocab else _sentence(rng)
         sentences.append(sentence)
         count += sentence.count(" ") + 1
     return " ".join(sentences)
 
 
-def _title(rng: random.Random) -> str:
+def _title(rng: random.Random, vocab: Vocabulary | None = None) -> str:
+    if vocab:
+        return vocab.title(rng)
     text = (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} the {rng.choice(ADJECTIVES)} "
             f"{rng.choice(NOUNS)} {rng.choice(PLACES)}")
     return text[0].upper() + text[1:]
@@ -250,36 +506,37 @@ def _mkdocs_yml(teams: tuple[str, ...], tags: tuple[str, ...], insights: int) ->
     return "\n".join(lines[:start] + block + lines[end:]) + "\n"
 
 
-def _persona(rng: random.Random, index: int) -> tuple[str, str, str]:
+def _persona(rng: random.Random, index: int, vocab: Vocabulary | None = None
+             ) -> tuple[str, str, str]:
     segment = ("consumer", "business", "trade")[index % 3]
     name = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(ROLES)}"
     persona_id = f"{_slug(name)}-p{index + 1}"
     reviewed = _day(rng, dt.date(2026, 3, 1), LATEST)
-    goals = "\n".join(f"  - {_title(rng)}" for _ in range(rng.randint(2, 4)))
-    frustrations = "\n".join(f"  - {_title(rng)}" for _ in range(rng.randint(2, 4)))
-    text = (f"---\nname: {name} {index + 1}\nsummary: {_paragraph(rng, 20)}\n"
+    goals = "\n".join(f"  - {_title(rng, vocab)}" for _ in range(rng.randint(2, 4)))
+    frustrations = "\n".join(f"  - {_title(rng, vocab)}" for _ in range(rng.randint(2, 4)))
+    text = (f"---\nname: {name} {index + 1}\nsummary: {_paragraph(rng, 20, vocab)}\n"
             f"segment: {segment}\ngoals:\n{goals}\nfrustrations:\n{frustrations}\n"
-            f"motivations:\n  - {_title(rng)}\nquote: \"{_title(rng)}.\"\n"
+            f"motivations:\n  - {_title(rng, vocab)}\nquote: \"{_title(rng, vocab)}.\"\n"
             f"owner: research-team\nlast_reviewed: {reviewed}\nstatus: active\n---\n"
-            f"## Who they are\n\n{_paragraph(rng, 60)}\n\n## How we know\n\n"
-            f"{_paragraph(rng, 40)}\n")
+            f"## Who they are\n\n{_paragraph(rng, 60, vocab)}\n\n## How we know\n\n"
+            f"{_paragraph(rng, 40, vocab)}\n")
     return persona_id, name, text
 
 
-def _journey(rng: random.Random, index: int, personas: list[str]
-             ) -> tuple[str, list[str], str]:
+def _journey(rng: random.Random, index: int, personas: list[str],
+             vocab: Vocabulary | None = None) -> tuple[str, list[str], str]:
     journey_id = f"journey-{index + 1}-{_slug(rng.choice(NOUNS))}"
     stage_pool = list(STAGES)
     rng.shuffle(stage_pool)
     chosen = sorted(stage_pool[:STAGES_PER_JOURNEY], key=STAGES.index)
     members = rng.sample(personas, k=min(len(personas), rng.randint(1, 4)))
     lines = [f"---\ntitle: Journey {index + 1}, {rng.choice(NOUNS)}",
-             f"summary: {_paragraph(rng, 18)}", f"personas: {_list(members)}",
+             f"summary: {_paragraph(rng, 18, vocab)}", f"personas: {_list(members)}",
              f"owner: {rng.choice(TEAMS)}", "stages:"]
     for stage_id, stage_name in chosen:
         lines += [f"  - id: {stage_id}", f"    name: {stage_name}",
                   f"    owner: {rng.choice(TEAMS)}",
-                  f"    description: {_paragraph(rng, 12)}", "    metrics:"]
+                  f"    description: {_paragraph(rng, 12, vocab)}", "    metrics:"]
         for name, unit, better in rng.sample(METRICS, k=rng.randint(1, 2)):
             value, target = {
                 "ratio": (round(rng.uniform(0.3, 0.9), 2), round(rng.uniform(0.5, 0.95), 2)),
@@ -292,7 +549,7 @@ def _journey(rng: random.Random, index: int, personas: list[str]
                       f"        target: {target}", f"        unit: {unit}",
                       f"        better: {better}",
                       f"        as_of: {_day(rng, dt.date(2026, 6, 1), dt.date(2026, 11, 1))}"]
-    lines += ["---", "## About this map", "", _paragraph(rng, 50), ""]
+    lines += ["---", "## About this map", "", _paragraph(rng, 50, vocab), ""]
     return journey_id, [stage for stage, _ in chosen], "\n".join(lines)
 
 
@@ -308,25 +565,32 @@ def _statuses(rng: random.Random, n: int) -> list[str]:
     return statuses
 
 
-def generate(out_dir: Path | str, insights: int, seed: int = 1) -> Corpus:
+def generate(out_dir: Path | str, insights: int, seed: int = 1,
+             vocabulary: str = "synthetic") -> Corpus:
     """Write a portal with `insights` insights under out_dir (created; existing
-    entry folders are overwritten file by file, not cleared)."""
+    entry folders are overwritten file by file, not cleared). `vocabulary`:
+    "synthetic" (~150 words, the text earlier benchmark numbers were measured on) or
+    "realistic" (~5,000 words with Zipf-like frequencies, realistic_vocabulary)."""
+    if vocabulary not in VOCABULARIES:
+        raise ValueError(f"vocabulary must be one of {', '.join(VOCABULARIES)}, "
+                         f"not {vocabulary!r}")
+    vocab = realistic_vocabulary(seed) if vocabulary == "realistic" else None
     rng = random.Random(seed)
     root = Path(out_dir)
-    corpus = Corpus(root)
+    corpus = Corpus(root, vocabulary=vocabulary)
     for folder in ("insights", "personas", "journeys", "docs"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(_mkdocs_yml(TEAMS, TAGS, insights), encoding="utf-8")
 
     persona_names: dict[str, str] = {}
     for index in range(persona_count(insights)):
-        persona_id, name, text = _persona(rng, index)
+        persona_id, name, text = _persona(rng, index, vocab)
         persona_names[persona_id] = name
         corpus.persona_ids.append(persona_id)
         (root / "personas" / f"{persona_id}.md").write_text(text, encoding="utf-8")
     journey_stages: dict[str, list[str]] = {}
     for index in range(journey_count(insights)):
-        journey_id, stage_ids, text = _journey(rng, index, corpus.persona_ids)
+        journey_id, stage_ids, text = _journey(rng, index, corpus.persona_ids, vocab)
         journey_stages[journey_id] = stage_ids
         corpus.journey_ids.append(journey_id)
         (root / "journeys" / f"{journey_id}.md").write_text(text, encoding="utf-8")
@@ -353,7 +617,7 @@ def generate(out_dir: Path | str, insights: int, seed: int = 1) -> Corpus:
     for index in range(insights):
         text, title = _insight(rng, index, ids, kinds[index], statuses[index],
                                superseded_by.get(index, []), corpus.persona_ids,
-                               persona_names, journey_stages, span, insights)
+                               persona_names, journey_stages, span, insights, vocab)
         corpus.titles[ids[index]] = title
         (root / "insights" / f"{ids[index]}.md").write_text(text, encoding="utf-8")
     return corpus
@@ -361,7 +625,8 @@ def generate(out_dir: Path | str, insights: int, seed: int = 1) -> Corpus:
 
 def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: str,
              supersedes: list[str], personas: list[str], persona_names: dict[str, str],
-             journey_stages: dict[str, list[str]], span: int, total: int) -> tuple[str, str]:
+             journey_stages: dict[str, list[str]], span: int, total: int,
+             vocab: Vocabulary | None = None) -> tuple[str, str]:
     journeys = list(journey_stages)
     # The first entries use every persona and journey once, so none is unused.
     if index < len(personas):
@@ -375,11 +640,12 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
     else:
         base = EARLIEST + dt.timedelta(days=span * index // max(total, 1))
         created = min(LATEST, base + dt.timedelta(days=rng.randrange(30)))
-    title = f"{_title(rng)} ({index + 1})" if rng.random() < 0.05 else _title(rng)
+    title = (f"{_title(rng, vocab)} ({index + 1})" if rng.random() < 0.05
+             else _title(rng, vocab))
     lines = [
         "---",
         f"title: {title}",
-        f"summary: {_paragraph(rng, 24)}",
+        f"summary: {_paragraph(rng, 24, vocab)}",
         f"kind: {kind}",
         f"personas: {_list(chosen)}",
     ]
@@ -398,7 +664,7 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
         lines.append(f"    ref: {REF_PREFIX[source]}-{rng.randint(100, 99999)}")
         lines.append(f"    date: {_day(rng, created - dt.timedelta(days=60), created)}")
         if rng.random() < 0.7:
-            lines.append(f"    quote: \"{_title(rng)}, honestly.\"")
+            lines.append(f"    quote: \"{_title(rng, vocab)}, honestly.\"")
         if rng.random() < 0.8:
             lines.append(f"    count: {rng.randint(1, 400)}")
     if confidence == "high" and len(sources) < 2:  # as a careful researcher would:
@@ -440,12 +706,12 @@ def _insight(rng: random.Random, index: int, ids: list[str], kind: str, status: 
     lines += [
         "## What we saw", "",
         f"Seen with [{persona_names[persona]}](../personas/{persona}.md). "
-        f"{_paragraph(rng, 90)}", "",
-        _paragraph(rng, 40), "",
+        f"{_paragraph(rng, 90, vocab)}", "",
+        _paragraph(rng, 40, vocab), "",
         "## Why it matters", "",
-        _paragraph(rng, 70) + see_also, "",
+        _paragraph(rng, 70, vocab) + see_also, "",
         "## What we don't know yet", "",
-        _paragraph(rng, 40), "",
+        _paragraph(rng, 40, vocab), "",
     ]
     return "\n".join(lines), title
 
@@ -783,6 +1049,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git-commits", type=int, default=0, metavar="N",
                         help="also make OUT_DIR a git repository with N commits over the "
                              "insights (default: 0, no repository)")
+    parser.add_argument("--vocabulary", choices=VOCABULARIES, default="synthetic",
+                        help="the words of the text: synthetic (~150 words, default) or "
+                             "realistic (~5,000, Zipf-like frequencies)")
     args = parser.parse_args(argv)
     if args.insights < 1:
         parser.error("--insights must be at least 1")
@@ -791,9 +1060,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.git_commits and (args.out_dir / ".git").exists():
         parser.error(f"{args.out_dir} is already a git repository; write the corpus afresh")
     start = time.perf_counter()
-    corpus = generate(args.out_dir, args.insights, args.seed)
+    corpus = generate(args.out_dir, args.insights, args.seed, args.vocabulary)
     print(f"Wrote {len(corpus.insight_ids)} insights, {len(corpus.persona_ids)} personas, "
-          f"{len(corpus.journey_ids)} journeys to {args.out_dir} in "
+          f"{len(corpus.journey_ids)} journeys ({args.vocabulary} vocabulary) to "
+          f"{args.out_dir} in "
           f"{time.perf_counter() - start:.1f} s; check with "
           f"`portal check {args.out_dir} --today {TODAY}`")
     if args.git_commits:
