@@ -2,13 +2,16 @@
 
     python benchmarks/run.py [--sizes 1000,10000,40000] [--work DIR] [--skip-serve]
                              [--skip-search] [--git-commits N] [--json FILE]
+                             [--vocabulary synthetic|realistic]
     python benchmarks/run.py --pathological [--size 900000]   # hostile bodies instead
 
 With --pathological it prints, for each shape of benchmarks/pathological.py (a
 body repeating one piece of syntax up to the file size limit), the seconds of
 `portal check` and `portal build` instead.
 
-For each size N it writes a synthetic corpus (benchmarks/corpus.py) and measures,
+For each size N it writes a synthetic corpus (benchmarks/corpus.py; --vocabulary
+realistic for its ~5,000-word text instead of the ~150 words earlier numbers were
+measured on) and measures,
 each command run as a user runs it (a fresh `python -m generator` process):
 
 - parse floor: a fresh Python process that reads every insight and loads its
@@ -414,14 +417,14 @@ def search_note(r: Result) -> str:
 
 def bench_size(n: int, work: Path, seed: int, skip_serve: bool,
                log: Callable[[str], None], skip_search: bool = False,
-               git_commits: int = 0) -> Result:
+               git_commits: int = 0, vocabulary: str = "synthetic") -> Result:
     result = Result(n)
     folder = work / str(n)
     shutil.rmtree(folder, ignore_errors=True)
     root = folder / "portal"
     log(f"[{n}] generating the corpus")
     start = time.perf_counter()
-    written = corpus_module.generate(root, n, seed)
+    written = corpus_module.generate(root, n, seed, vocabulary)
     result.generate_s = time.perf_counter() - start
     if git_commits:
         log(f"[{n}] writing a git history of {git_commits:,} commits")
@@ -521,6 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git-commits", type=int, default=0, metavar="N",
                         help="make each corpus a git repository of N commits over its "
                              "insights, so timelines come from git (default: 0, none)")
+    parser.add_argument("--vocabulary", choices=corpus_module.VOCABULARIES,
+                        default="synthetic",
+                        help="the corpus's words: synthetic (~150, default, as earlier "
+                             "numbers) or realistic (~5,000, Zipf-like frequencies)")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the results as JSON to FILE ('-': standard output)")
     parser.add_argument("--pathological", action="store_true",
@@ -545,7 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"Insight Portal benchmark: {os.cpu_count()} cores (os.cpu_count()), "
           f"Python {sys.version.split()[0]}, work dir {args.work}, seed {args.seed}, "
-          f"--today {TODAY}, git commits {args.git_commits:,}", flush=True)
+          f"--today {TODAY}, git commits {args.git_commits:,}, "
+          f"{args.vocabulary} vocabulary", flush=True)
     results: list[Result] = []
     failed = False
     for n in sizes:
@@ -553,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results.append(bench_size(n, args.work, args.seed, args.skip_serve, log,
                                       skip_search=args.skip_search,
-                                      git_commits=args.git_commits))
+                                      git_commits=args.git_commits,
+                                      vocabulary=args.vocabulary))
         except (BenchmarkError, subprocess.TimeoutExpired) as error:
             log(f"[{n}] {error}")
             failed = True
@@ -577,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         document = json.dumps({"cores": os.cpu_count(), "today": TODAY, "seed": args.seed,
                                "git_commits": args.git_commits,
+                               "vocabulary": args.vocabulary,
                                "results": [asdict(r) for r in results]}, indent=2)
         if str(args.json) == "-":
             print(document)
