@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Screenshots of the sample portal for the README: home, an insight, a journey, the
-index and a team's page.
+index, a team's page and a search.
 
     .venv/bin/python scripts/screenshots.py            # writes .github/screenshots/*.png
 
@@ -45,6 +45,7 @@ SHOTS = {
     "journey.png": ("journeys/online-grocery-order/", "table.ip-heat"),
     "insights-index.png": ("insights/#status=new,under-review", None),
     "team.png": ("teams/delivery-ops/", None),
+    "search.png": ("search/?q=delivery+slot", None),
 }
 
 
@@ -64,6 +65,8 @@ def take(out: Path, today: dt.date = SAMPLE_TODAY) -> list[Path]:
                 page.goto(base + path, wait_until="load")
                 if page.locator(".ip-app").count():
                     page.wait_for_selector(".ip-app:not([aria-busy]) .ip-results-line")
+                if page.locator("#portal-search").count():  # Pagefind's answer
+                    page.wait_for_selector(".ip-search-results .ip-card-title a")
                 if anchor:  # the heading above it stays in view
                     page.eval_on_selector(anchor, "el => scrollTo(0, el.getBoundingClientRect()"
                                           ".top + scrollY - 180)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -90,6 +92,67 @@ BASE_FILES = {
 }
 
 PortalFactory = Callable[..., Path]
+
+# --- the search backend ---------------------------------------------------------------
+#
+# Pagefind is the default (generator/mkdocs/pagefind.py). A test about Material's own
+# search (search/search_index.json, its header dialog, the preview's index) builds its
+# portal with `search: material` in the plugin's options: with_material_search().
+
+PLUGIN_ENTRY = "  - insight-portal"
+MATERIAL_OPTION = "      search: material\n"
+# Where the two backends write their index, relative to the site.
+PAGEFIND_BUNDLE = "pagefind"
+MATERIAL_INDEX = "search/search_index.json"
+
+
+def with_material_search(mkdocs_yml: str = MKDOCS_YML) -> str:
+    """`mkdocs_yml` (the fixtures' or the sample's) with Material's search as the
+    backend: `search: material` among the insight-portal plugin's options, and
+    MkDocs' `search` plugin listed, which Material's search needs."""
+    lines = mkdocs_yml.splitlines(keepends=True)
+    entries = [index for index, line in enumerate(lines)
+               if line.rstrip(": \n") == PLUGIN_ENTRY]
+    assert len(entries) == 1, f"no single '{PLUGIN_ENTRY}' entry in:\n{mkdocs_yml}"
+    assert not re.search(r"^ +search:", mkdocs_yml, re.MULTILINE), "a backend is set already"
+    lines[entries[0]] = PLUGIN_ENTRY + ":\n" + MATERIAL_OPTION
+    if "  - search\n" not in lines:
+        plugins = lines.index("plugins:\n")
+        lines.insert(plugins + 1, "  - search\n")
+    return "".join(lines)
+
+
+def site_files(site: Path, *, pagefind: bool = True) -> list[str]:
+    """The files of a built site that two builds of one portal must share byte for
+    byte, as sorted relative paths.
+
+    With Pagefind (`pagefind`, the default backend) its bundle is left out, and must be
+    there: Pagefind's filter and meta files, and the entry file naming them, differ
+    from run to run on the same pages (upstream, Pagefind/pagefind#638). Without it,
+    every file counts, Material's search index included."""
+    bundle = site / PAGEFIND_BUNDLE
+    if pagefind:
+        assert (bundle / "pagefind.js").is_file(), f"{site}: no Pagefind bundle"
+    else:
+        assert not bundle.exists(), f"{site}: a Pagefind bundle with search: material"
+        assert (site / MATERIAL_INDEX).is_file(), f"{site}: no {MATERIAL_INDEX}"
+    return sorted(path.relative_to(site).as_posix() for path in site.rglob("*")
+                  if path.is_file() and not (pagefind and path.is_relative_to(bundle)))
+
+
+SAMPLE_FOLDERS = ("insights", "personas", "journeys", "docs")
+
+
+def copy_sample(root: Path, *, material_search: bool = False) -> Path:
+    """A copy of the repository's sample portal (its content and mkdocs.yml, without
+    its git history) in `root`; `material_search`: with Material's search instead of
+    Pagefind (with_material_search)."""
+    for folder in SAMPLE_FOLDERS:
+        shutil.copytree(REPO / folder, root / folder)
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        with_material_search(mkdocs_yml) if material_search else mkdocs_yml, encoding="utf-8")
+    return root
 
 
 def write_portal(root: Path, files: dict[str, str | bytes | None],

@@ -3,9 +3,10 @@
 axe (npm package axe-core, pinned in package.json, installed by `npm ci`) is injected into
 each page after it has loaded and run with its default rule set — every WCAG 2.0/2.1/2.2
 A and AA rule plus its best practices. Light scheme at desktop width with every rule, then
-the same page switched to the dark scheme with the rules that depend on colour; the search
-dialog open with results; and the narrow (phone) layout of the pages that change most with
-width.
+the same page switched to the dark scheme with the rules that depend on colour; Material's
+search dialog open with results (the sample built once more with `search: material`:
+Pagefind's search page, the default, is tests/test_search_page.py's); and the narrow
+(phone) layout of the pages that change most with width.
 
 Material for MkDocs' own defaults fail some rules; the fixes live in
 generator/site/assets/insight-portal.css and generator/mkdocs/overrides/ (see the comments there).
@@ -14,11 +15,12 @@ generator/site/assets/insight-portal.css and generator/mkdocs/overrides/ (see th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, TODAY, copy_sample, run_portal
 
 from generator.core.catalog import Catalog
 from generator.core.model import DecisionStatus, Insight
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from browser_support import Tab
+    from playwright.sync_api import Browser
 
 pytest_plugins = ["browser_support"]  # the served sample, Chromium, `tab`, `catalog`
 
@@ -149,7 +152,31 @@ def test_axe_finds_no_violation(axe_source: str, tab: Tab, catalog: Catalog, pag
     assert tab.outside_requests == []
 
 
-def test_axe_finds_no_violation_in_the_open_search_dialog(axe_source: str, tab: Tab) -> None:
+@pytest.fixture(scope="module")
+def material_search_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample (copied) built with Material's own search, `search: material`, served."""
+    from browser_support import serve  # a plugin of this module: imported once pytest has it
+
+    base = tmp_path_factory.mktemp("material-search")
+    root = copy_sample(base / "portal", material_search=True)
+    done = run_portal("build", str(root), "--site-dir", str(base / "site"), "--today",
+                      TODAY.isoformat(), "--strict")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with serve(base / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def material_tab(chromium: Browser, material_search_url: str) -> Iterator[Tab]:
+    from browser_support import new_tab
+
+    yield from new_tab(chromium, material_search_url)
+
+
+def test_axe_finds_no_violation_in_the_open_search_dialog(axe_source: str, material_tab: Tab
+                                                          ) -> None:
+    tab = material_tab
+
     def search() -> None:
         tab.page.locator("input.md-search__input").click()
         tab.page.keyboard.type("delivery")
@@ -164,6 +191,8 @@ def test_axe_finds_no_violation_in_the_open_search_dialog(axe_source: str, tab: 
     search()
     violations = axe(tab, axe_source, COLOUR_RULES)
     assert violations == [], f"search, dark scheme:\n{report(violations)}"
+    assert tab.console_errors == []
+    assert tab.outside_requests == []
 
 
 @pytest.mark.parametrize("page_type", ["home", "insights index", "journey"])

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 pytest_plugins = ["browser_support"]  # the served sample, Chromium, `tab`, `catalog`
 
 MAX_TABS = 80  # Tab presses allowed to reach a control from the top of a page
+# Search is Pagefind's (the default backend): a field in every page's header sends its
+# query to the search page, which lists the results as cards (insight-portal-search.js).
+HEADER_FIELD = "#ip-search-field"
+RESULT_LINKS = ".ip-search-results .ip-card-title a"
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -88,6 +92,19 @@ def tab_until(tab: Tab, selector: str) -> list[str]:
         if tab.page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return path
     raise AssertionError(f"{MAX_TABS} Tab presses never reached {selector}: {path}")
+
+
+def search_answer(tab: Tab, query: str) -> list[str]:
+    """On the search page, opened with `query`: wait for its answer (Pagefind loaded, the
+    query in the page's field, the results drawn); the results' hrefs."""
+    tab.page.wait_for_url(re.compile(r"/search/\?q="))
+    tab.page.wait_for_selector(".ip-view-search #ip-search-q")  # Pagefind has loaded
+    assert tab.page.input_value("#ip-search-q") == query
+    tab.page.wait_for_function(
+        "() => !document.querySelector('.ip-view-search').hasAttribute('aria-busy')"
+        " && document.querySelector('.ip-results-line').textContent")
+    return tab.page.eval_on_selector_all(RESULT_LINKS,
+                                         "links => links.map(a => a.getAttribute('href'))")
 
 
 def quote_only_word(catalog: Catalog) -> tuple[str, str]:
@@ -174,14 +191,14 @@ def test_search_finds_an_insight_by_a_word_of_its_evidence_quote(tab: Tab, catal
                                                                  ) -> None:
     word, insight_id = quote_only_word(catalog)
     page = tab.open("")
-    page.locator("input.md-search__input").click()
+    page.locator(HEADER_FIELD).click()
     page.keyboard.type(word)
-    page.wait_for_selector("a.md-search-result__link")
-    found = page.eval_on_selector_all("a.md-search-result__link",
-                                      "links => links.map(a => a.getAttribute('href'))")
+    page.keyboard.press("Enter")
+    found = search_answer(tab, word)
     assert any(re.search(rf"insights/{insight_id}/(#.*)?$", href) for href in found), \
-        (word, found)
+        (word, found, page.inner_text(".ip-results-line"))
     assert tab.console_errors == []
+    assert tab.outside_requests == []
 
 
 # --- the journey heat map ----------------------------------------------------------------
@@ -271,16 +288,12 @@ def test_keyboard_alone_reaches_the_facet_filters(tab: Tab, catalog: Catalog) ->
 def test_keyboard_alone_reaches_search_and_opens_a_result(tab: Tab, catalog: Catalog) -> None:
     word, insight_id = quote_only_word(catalog)
     tab.open("")
-    tab_until(tab, "input.md-search__input")
+    tab_until(tab, HEADER_FIELD)
     tab.page.keyboard.type(word)
-    tab.page.wait_for_selector("a.md-search-result__link")
-    for _ in range(tab.page.locator("a.md-search-result__link").count()):
-        tab.page.keyboard.press("ArrowDown")
-        href = tab.page.evaluate("() => document.activeElement.getAttribute('href') || ''")
-        if re.search(rf"insights/{insight_id}/$", href):
-            break
-    else:
-        raise AssertionError(f"no result for {insight_id} reached with the arrow keys")
+    tab.page.keyboard.press("Enter")
+    search_answer(tab, word)
+    # From the top of the search page, Tab by Tab to the insight's result.
+    tab_until(tab, f"{RESULT_LINKS}[href$='insights/{insight_id}/']")
     tab.page.keyboard.press("Enter")
     tab.page.wait_for_url(re.compile(rf"insights/{insight_id}/$"))
     assert tab.page.locator("h1").first.is_visible()

@@ -32,7 +32,7 @@ def test_mkdocs_knows_every_option_with_the_checks_default() -> None:
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("search", "lunr", "must be material or pagefind"),
+    ("search", "lunr", "must be pagefind or material"),
     ("undecided_after_days", "soon", "must be a whole number of days"),
     ("teams", "research-team", "must be a list of text"),
     ("templates", ["a"], "must be a folder name"),

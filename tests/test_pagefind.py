@@ -1,8 +1,10 @@
-"""`search: pagefind`: the portal indexed by Pagefind instead of Material's search.
+"""Pagefind, the default search backend: the portal indexed by Pagefind instead of
+Material's search (`search: material`).
 
 A small portal is built once with the option (and Material's `search` plugin listed, to
 show it is turned off) and read back with lxml: the Pagefind bundle, the pages it indexes
-and their facets, the search page and the header script. No browser here; the browser
+and their facets, the search page and the header script; then the index in parts. No
+browser here: tests/test_search_page.py searches in Chromium, and the browser
 measurement is benchmarks/search.py.
 """
 
@@ -11,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import lxml.html
 import pytest
 from conftest import TODAY, run_portal, write_portal
 
-from generator.mkdocs import pagefind
+from generator.mkdocs import pagefind, pagefind_parts
 
 PAGEFIND_YML = """\
 site_name: Test portal
@@ -182,6 +185,10 @@ def test_permalinks_and_cards_of_other_insights_are_not_indexed(site: Path) -> N
     cards = page(site, "personas/shopper/index.html").xpath(
         '//article//article[contains(@class, "ip-card")][.//*[contains(@class, "ip-card-title")]]')
     assert cards and all(card.get("data-pagefind-ignore") is not None for card in cards)
+    # The badges under the title: a result shows them as chips, and facets filter by
+    # them; as text they would fill every excerpt with "Done High severity Pain".
+    badges = document.xpath('//article/p[contains(@class, "ip-card-meta")]')[0]
+    assert "Critical" in badges.text_content() and badges.get("data-pagefind-ignore") is not None
 
 
 def test_search_page_names_its_facets(site: Path) -> None:
@@ -204,10 +211,21 @@ def test_search_page_url_without_directory_urls(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
 
 
-def test_default_backend_is_material(tmp_path: Path) -> None:
+def test_default_backend_is_pagefind(tmp_path: Path) -> None:
     root = write_portal(tmp_path / "portal", {"docs/.keep": ""},
                         PAGEFIND_YML.replace("      search: pagefind\n",
                                              "      undecided_after_days: 30\n"))
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = tmp_path / "site"
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "search" / "index.html").is_file()
+    assert not (site / "search" / "search_index.json").exists()
+
+
+def test_search_material_keeps_materials_own_search(tmp_path: Path) -> None:
+    root = write_portal(tmp_path / "portal", {"docs/.keep": ""},
+                        PAGEFIND_YML.replace("search: pagefind", "search: material"))
     result = build(root, tmp_path / "site")
     assert result.returncode == 0, result.stdout + result.stderr
     site = tmp_path / "site"
@@ -223,7 +241,7 @@ def test_unknown_backend_is_a_config_error(tmp_path: Path) -> None:
                         PAGEFIND_YML.replace("search: pagefind", "search: lunr"))
     result = run_portal("check", str(root), "--today", TODAY.isoformat())
     assert result.returncode != 0
-    assert "option 'search' must be material or pagefind" in result.stdout + result.stderr
+    assert "option 'search' must be pagefind or material" in result.stdout + result.stderr
 
 
 def test_mark_page_leaves_other_pages_alone() -> None:
@@ -240,7 +258,7 @@ def test_missing_pagefind_is_a_clear_error(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pagefind.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(pagefind.PluginError, match=re.escape(pagefind.INSTALL_HINT)):
-        pagefind.index_site(tmp_path)
+        pagefind.index_site(tmp_path, [])
 
 
 def test_failing_indexer_is_a_clear_error(tmp_path: Path,
@@ -250,7 +268,7 @@ def test_failing_indexer_is_a_clear_error(tmp_path: Path,
 
     monkeypatch.setattr(pagefind.subprocess, "run", fail)
     with pytest.raises(pagefind.PluginError, match="indexing failed \\(exit 3\\)"):
-        pagefind.index_site(tmp_path)
+        pagefind.index_site(tmp_path, [])
 
 
 def test_serve_indexes_in_the_background(tmp_path: Path) -> None:
@@ -260,8 +278,77 @@ def test_serve_indexes_in_the_background(tmp_path: Path) -> None:
         "<p>Postcode rejected.</p></article></body></html>", encoding="utf-8")
     (tmp_path / "pagefind").mkdir()
     (tmp_path / "pagefind" / "stale.pf_index").write_text("old", encoding="utf-8")
-    pagefind.index_site(tmp_path, background=True)  # returns before the index exists
+    pagefind.index_site(tmp_path, ["insights/a/index.html"], background=True)  # returns at once
     assert not (tmp_path / "pagefind" / "stale.pf_index").exists()
     pagefind._background.wait(timeout=60)
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
     assert list((tmp_path / "pagefind" / "index").glob("*.pf_index"))
+
+
+# --- the index in parts (pagefind_parts.py) --------------------------------------------
+
+
+@pytest.mark.parametrize(("pages", "size", "sizes"), [
+    (0, 3, [0]), (3, 3, [3]), (4, 3, [2, 2]), (7, 3, [2, 2, 3]), (9, 3, [3, 3, 3])])
+def test_parts_are_as_few_as_can_be_and_even(pages: int, size: int, sizes: list[int]) -> None:
+    names = [f"insights/i{n}/index.html" for n in reversed(range(pages))]
+    parts = pagefind_parts.parts_of(names, size)
+    assert [len(part) for part in parts] == sizes
+    assert [page for part in parts for page in part] == sorted(names)
+
+
+def test_a_large_portal_is_indexed_in_parts_the_search_page_merges(tmp_path: Path) -> None:
+    """Five entry pages in parts of two: three Pagefind bundles, each page in exactly
+    one, and the list the search page reads to merge them."""
+    root = write_portal(tmp_path / "portal", EXTRA, PAGEFIND_YML)
+    site = tmp_path / "site"
+    result = run_portal("build", str(root), "--site-dir", str(site), "--today",
+                        TODAY.isoformat(), env={pagefind_parts.PART_PAGES_VARIABLE: "2"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Pagefind indexed 5 pages in 3 parts" in result.stderr, result.stderr
+    manifest = json.loads((site / "pagefind" / "portal-parts.json").read_text())
+    assert manifest == {"parts": ["parts/1/", "parts/2/"]}
+    bundles = [site / "pagefind", *(site / "pagefind" / part for part in manifest["parts"])]
+    counts = []
+    for bundle in bundles:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        counts.append(sum(language["page_count"] for language in entry["languages"].values()))
+    assert counts == [1, 2, 2]
+    assert not (site / pagefind_parts.STAGING).exists()  # the staging folder is gone
+    script = (site / "assets" / "insight-portal-search.js").read_text()
+    assert "portal-parts.json" in script and "mergeIndex" in script
+
+
+def test_a_new_portal_without_entries_builds_a_search_that_finds_its_home(tmp_path: Path
+                                                                        ) -> None:
+    """Pagefind writes no index of no page: a portal with no entry yet (the README's
+    first step for a new organisation) indexes its home page instead of failing."""
+    root = write_portal(tmp_path / "portal", {"docs/.keep": ""}, PAGEFIND_YML, base=False)
+    site = tmp_path / "site"
+    result = build(root, site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Pagefind indexed 1 page in 1 part" in result.stderr, result.stderr
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert not (site / "index.html").read_text().count("data-pagefind-ignore class=\"headerlink")
+
+
+def test_a_pagefind_module_in_the_repository_never_runs(tmp_path: Path) -> None:
+    """The indexer is started as `python -P -m …`: a `pagefind` package added to the
+    repository by a pull request is not imported from the working directory."""
+    root = write_portal(tmp_path / "portal", {"docs/.keep": ""}, PAGEFIND_YML)
+    marker = tmp_path / "ran"
+    for name in ("pagefind", "generator"):  # `generator` too: the parts runner's package
+        (root / name).mkdir(exist_ok=True)
+        (root / name / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'a').write({name!r})\n", encoding="utf-8")
+        (root / name / "__main__.py").write_text(
+            f"open({str(marker)!r}, 'a').write({name!r})\n", encoding="utf-8")
+    # The `portal` script as a user runs it (`python -m generator` would import the
+    # fake package from the working directory before anything of ours runs).
+    portal = Path(sys.executable).with_name("portal")
+    result = subprocess.run([str(portal), "build", ".", "--site-dir", str(tmp_path / "site"),
+                             "--today", TODAY.isoformat()], cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+    assert not marker.exists(), marker.read_text()

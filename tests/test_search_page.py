@@ -1,8 +1,10 @@
-"""The search page of `search: pagefind`, in a real browser.
+"""The search page of Pagefind, the default search, in a real browser.
 
-The sample portal, copied with `search: pagefind` turned on, built by the CLI, served
-under a sub-path (/portal/) as a project site would be, and opened in headless Chromium
-(tests/browser_support.py). What a page should find comes from the catalog.
+The sample portal, copied, built by the CLI with its index in parts of 8 pages (so
+every test also checks that the parts are merged: each result, facet and count comes
+from four Pagefind bundles), served under a sub-path (/portal/) as a project site would
+be, and opened in headless Chromium (tests/browser_support.py). What a page should find
+comes from the catalog.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from test_accessibility import COLOUR_RULES, axe, report, switch_to_dark
 
 from generator.core.catalog import Catalog
 from generator.core.model import DecisionStatus, InsightSeverity
+from generator.mkdocs.pagefind_parts import PART_PAGES_VARIABLE
 from generator.site.render import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -37,17 +40,14 @@ def pagefind_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     source = base / "source"
     for folder in ("insights", "personas", "journeys", "docs"):
         shutil.copytree(REPO / folder, source / folder)
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "  - insight-portal:\n" in config
-    config = config.replace("  - insight-portal:\n",
-                            "  - insight-portal:\n      search: pagefind\n", 1)
-    (source / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copy(REPO / "mkdocs.yml", source / "mkdocs.yml")
     from browser_support import serve  # a plugin of this module: imported once pytest has it
 
     served = base / "served"
     done = run_portal("build", str(source), "--site-dir", str(served / SUB_PATH), "--today",
-                      TODAY.isoformat(), "--strict")
+                      TODAY.isoformat(), "--strict", env={PART_PAGES_VARIABLE: "8"})
     assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Pagefind indexed \d+ pages in 4 parts", done.stderr), done.stderr
     with serve(served) as url:
         yield url + SUB_PATH
 

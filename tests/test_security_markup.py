@@ -49,9 +49,10 @@ HOSTILE = {
 }
 
 
-def _hostile_portal(root: Path) -> Path:
+def _hostile_portal(root: Path, search: str = "pagefind") -> Path:
     portal = write_portal(root, HOSTILE, mkdocs_yml=f'site_name: "{SITE_NAME}"\n'
-                          "theme: material\nplugins:\n  - search\n  - insight-portal\n")
+                          "theme: material\nplugins:\n  - search\n  - insight-portal:\n"
+                          f"      search: {search}\n")
     for rel, old, new in (("personas/shopper.md", "name: Shopper", f'name: "{NAME}"'),
                           ("journeys/order.md", "title: Order", f'title: "{JOURNEY}"')):
         path = portal / rel
@@ -59,9 +60,12 @@ def _hostile_portal(root: Path) -> Path:
     return portal
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = _hostile_portal(tmp_path_factory.mktemp("titles") / "portal")
+@pytest.fixture(scope="module", params=["pagefind", "material"])
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+                 ) -> Path:
+    """The hostile portal built with each search backend: Pagefind's search page and
+    Material's index both meet the titles."""
+    root = _hostile_portal(tmp_path_factory.mktemp("titles") / "portal", request.param)
     site = root.parent / "site"
     result = run_portal("build", str(root), "--site-dir", str(site), "--today",
                         TODAY.isoformat())
@@ -94,6 +98,8 @@ def test_no_page_feed_or_search_index_carries_the_markup_unescaped(hostile_site:
     """The JSON data files (insight index, exports) hold the text as data: the
     pages' script shows it as text, which the Chromium test below pins."""
     raw = ("<img src=x onerror", "<script>alert", "<svg onload", "<iframe src=javascript")
+    assert (hostile_site / "search" / "search_index.json").is_file() or \
+        (hostile_site / "pagefind" / "pagefind.js").is_file()
     for path in hostile_site.rglob("*"):
         if path.suffix in (".html", ".xml") or path.name == "search_index.json":
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -114,6 +120,13 @@ def test_titles_with_markup_run_nothing_in_chromium(hostile_site: Path, chromium
                          "insights/", "whats-new/"):
                 page.goto(url + path, wait_until="load")
                 page.wait_for_timeout(200)
+            if (hostile_site / "pagefind").is_dir():  # the search page shows it as a result
+                page.goto(url + "search/?q=checkout", wait_until="load")
+                link = page.locator(".ip-search-results .ip-card-title a").first
+                link.wait_for()
+                assert " ".join(link.inner_text().split()) == " ".join(TITLE.split())
+                assert page.locator(".ip-search-results img, .ip-search-results script, "
+                                    ".ip-search-results svg[onload]").count() == 0
             page.goto(url + "insights/fees-surprise/", wait_until="load")
             assert page.title() == f"{TITLE} - {SITE_NAME}"
             assert " ".join(page.locator("h1").first.inner_text().split()) == \

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, PortalFactory
+from conftest import MATERIAL_INDEX, TODAY, PortalFactory, with_material_search
 from test_rules import INSIGHT, PERSONA, base, changed
 
 from generator.check.pipeline import Checker, check_portal
@@ -99,8 +99,11 @@ def preview(root: Path, tmp_path: Path, *args: str,
         process.wait(timeout=20)
 
 
-def _portal(make_portal: PortalFactory) -> Path:
-    root = make_portal(mkdocs_yml=SERVE_YML)
+def _portal(make_portal: PortalFactory, *, material_search: bool = False) -> Path:
+    """`material_search`: with Material's search, whose index the preview builds in a
+    background process (with Pagefind, the default, it serves the last build's)."""
+    root = make_portal(mkdocs_yml=with_material_search(SERVE_YML) if material_search
+                       else SERVE_YML)
     (root / "docs").mkdir(exist_ok=True)
     return root
 
@@ -194,14 +197,26 @@ def test_unknown_page_is_404_and_the_server_keeps_serving(make_portal: PortalFac
 
 def test_search_index_is_built_in_the_background_and_follows_saves(
         make_portal: PortalFactory, tmp_path: Path) -> None:
-    root = _portal(make_portal)
+    root = _portal(make_portal, material_search=True)
     with preview(root, tmp_path) as server:
-        index = json.loads(server.get("search/search_index.json"))
+        index = json.loads(server.get(MATERIAL_INDEX))
         assert any(doc["title"] == OLD_TITLE for doc in index["docs"])
         (root / INSIGHT).write_text(changed(INSIGHT, f"title: {OLD_TITLE}",
                                             f"title: {NEW_TITLE}"), encoding="utf-8")
         assert server.shows("insights/fees-surprise/", NEW_TITLE)
-        assert server.shows("search/search_index.json", NEW_TITLE), server.log
+        assert server.shows(MATERIAL_INDEX, NEW_TITLE), server.log
+
+
+def test_with_pagefind_the_preview_never_builds_materials_index(
+        make_portal: PortalFactory, tmp_path: Path) -> None:
+    """Pagefind, the default, turns Material's search off: a request for its index is
+    a plain 404, not a background build that fails."""
+    root = _portal(make_portal)
+    with preview(root, tmp_path) as server:
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            server.get(MATERIAL_INDEX)
+        assert answer.value.code == 404
+        assert "search index" not in server.log.lower(), server.log
 
 
 @pytest.mark.parametrize(("signum", "sigint"), [
@@ -213,10 +228,10 @@ def test_search_index_is_built_in_the_background_and_follows_saves(
 def test_the_server_stops_cleanly_with_its_background_build(
         make_portal: PortalFactory, tmp_path: Path, signum: int,
         sigint: signal.Handlers) -> None:
-    root = _portal(make_portal)
+    root = _portal(make_portal, material_search=True)
     with preview(root, tmp_path, sigint=sigint) as server:
         threading.Thread(target=lambda: _wait_for(
-            lambda: bool(server.get("search/search_index.json")), 5), daemon=True).start()
+            lambda: bool(server.get(MATERIAL_INDEX)), 5), daemon=True).start()
         assert _wait_for(lambda: "search index in the background (pid" in server.log, 20)
         child = int(re.search(r"\(pid (\d+)\)", server.log).group(1))
         server.process.send_signal(signum)

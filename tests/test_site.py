@@ -29,7 +29,17 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import pytest
-from conftest import BASE_FILES, MKDOCS_YML, REPO, TODAY, PortalFactory, run_portal
+from conftest import (
+    BASE_FILES,
+    MATERIAL_INDEX,
+    MKDOCS_YML,
+    REPO,
+    TODAY,
+    PortalFactory,
+    copy_sample,
+    run_portal,
+    site_files,
+)
 from lxml.html import HtmlElement
 
 from generator.check.pipeline import PortalResult, check_portal
@@ -42,6 +52,9 @@ SECTIONS = ["Home", "Insights", "Decisions", "Personas", "Journeys", "Teams", "T
 SECTION_PAGES = ["index.html", "insights/index.html", "decisions/index.html",
                  "personas/index.html", "journeys/index.html", "teams/index.html",
                  "tags/index.html", "whats-new/index.html"]
+# Pagefind, the default search, adds its search page to the nav after the sections.
+NAV = [*SECTIONS, "Search"]
+NAV_PAGES = [*SECTION_PAGES, "search/index.html"]
 STATUS_LABELS = {"new": "New", "under-review": "Under review", "accepted": "Accepted",
                  "in-progress": "In progress", "done": "Done", "declined": "Declined",
                  "superseded": "Superseded"}
@@ -184,6 +197,18 @@ def site(sample_build: tuple[subprocess.CompletedProcess[str], Path]) -> Site:
     result, site_dir = sample_build
     assert result.returncode == 0, result.stdout + result.stderr
     return Site(site_dir)
+
+
+@pytest.fixture(scope="session")
+def material_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The sample (copied, without its git history) built with Material's own search,
+    `search: material`, instead of Pagefind."""
+    base = tmp_path_factory.mktemp("material-search")
+    root = copy_sample(base / "portal", material_search=True)
+    result = run_portal("build", str(root), "--site-dir", str(base / "site"), "--strict",
+                        "--today", TODAY.isoformat())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Site(base / "site")
 
 
 @pytest.fixture(scope="session")
@@ -528,22 +553,22 @@ def test_stylesheets_import_nothing_from_another_host(site: Site) -> None:
 
 
 def check_navigation(site: Site, rel: str) -> None:
-    """Tabs and the primary sidebar list the six sections, and no entry page."""
+    """Tabs and the primary sidebar list the sections, then Search, and no entry page."""
     page = site.page(rel)
     tabs = page.xpath(f"//nav[{has_class('md-tabs')}]//a[{has_class('md-tabs__link')}]")
     if tabs:  # the sample turns on navigation.tabs
-        assert [text(a) for a in tabs] == SECTIONS, rel
-        assert [site.resolve(rel, a.get("href"))[0] for a in tabs] == SECTION_PAGES, rel
+        assert [text(a) for a in tabs] == NAV, rel
+        assert [site.resolve(rel, a.get("href"))[0] for a in tabs] == NAV_PAGES, rel
     primary = page.xpath(f"//nav[{has_class('md-nav--primary')}]")
     assert len(primary) == 1, rel
     items = primary[0].xpath(f"./ul/li[{has_class('md-nav__item')}]")
     labels = [text(li.xpath(f"./*[{has_class('md-nav__link')}]")[0]) for li in items]
-    assert labels == SECTIONS, rel
+    assert labels == NAV, rel
     # Below the sections there is only the current page's table of contents.
     for link in primary[0].xpath(
             f".//a[@href][not(ancestor::nav[{has_class('md-nav--secondary')}])]"):
         target, _ = site.resolve(rel, link.get("href"))
-        assert target in SECTION_PAGES or target == rel, (rel, link.get("href"))
+        assert target in NAV_PAGES or target == rel, (rel, link.get("href"))
 
 
 def test_navigation_lists_only_the_sections(site: Site, sample: PortalResult) -> None:
@@ -691,7 +716,7 @@ def test_reminders_never_fail_a_strict_build(make_portal: PortalFactory, tmp_pat
     assert "[decision-overdue]" in output(result)
     home = Site(tmp_path / "site")
     # Without a `nav:` or a theme `font:` in mkdocs.yml, the plugin's defaults apply:
-    # the six sections only, and no Google Fonts.
+    # the sections (and the search page) only, and no Google Fonts.
     check_navigation(home, "index.html")
     check_navigation(home, "insights/slot-calendar-hidden/index.html")
     assert not external_loads(home), external_loads(home)
@@ -906,8 +931,10 @@ def test_links_point_at_files_when_directory_urls_are_off(
 # --- full-text search ------------------------------------------------------------------
 
 
-def test_search_index_covers_quotes_tags_and_bodies(site: Site, sample: PortalResult) -> None:
-    index = json.loads((site.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+def test_search_index_covers_quotes_tags_and_bodies(material_site: Site, sample: PortalResult
+                                                    ) -> None:
+    """Material's search index (Pagefind's: test_pagefind.py, test_search_page.py)."""
+    index = json.loads((material_site.root / MATERIAL_INDEX).read_text(encoding="utf-8"))
     insight = sample.catalog.insights["delivery-fee-revealed-too-late"]
     page = [doc for doc in index["docs"]
             if doc["location"].startswith("insights/delivery-fee-revealed-too-late/")]
@@ -920,10 +947,16 @@ def test_search_index_covers_quotes_tags_and_bodies(site: Site, sample: PortalRe
     assert insight.decision.owner in words  # from the decision panel
 
 
-def test_no_stash_placeholder_reaches_the_site_or_the_search_index(site: Site) -> None:
+@pytest.mark.parametrize("built", ["site", "material_site"])
+def test_no_stash_placeholder_reaches_the_site_or_the_search_index(
+        built: str, request: pytest.FixtureRequest) -> None:
+    """Pagefind indexes the pages' HTML; Material writes search_index.json."""
+    site: Site = request.getfixturevalue(built)
     leaked = [str(path.relative_to(site.root)) for path in site.root.rglob("*")
               if path.suffix in (".html", ".json") and "ip-stash" in path.read_text("utf-8")]
     assert not leaked
+    if built == "material_site":  # the index was there to be read
+        assert (site.root / MATERIAL_INDEX).is_file()
 
 
 def test_home_decision_debt_shows_the_ten_longest_waits_and_links_to_the_rest(
@@ -979,11 +1012,17 @@ def test_large_generated_files_wait_on_disk_and_arrive_whole(tmp_path: Path,
     for name, threshold in (("memory", speedups.SPILL_BYTES), ("disk", 1)):
         monkeypatch.setattr(speedups, "SPILL_BYTES", threshold)
         sites[name] = tmp_path / name
-        mkdocs_build_in_process(load_config(str(REPO / "mkdocs.yml"),
-                                            site_dir=str(sites[name])))
+        config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(sites[name]))
+        # As `mkdocs build` does: MkDocs keeps a plugin instance between configs in one
+        # process, and an in-process preview (PreviewSite) may have set it up for serving.
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build_in_process(config)
+        finally:
+            config.plugins.on_shutdown()
     spilled = ["export/insights.json", "export/insights.csv", "feed.xml"]
     for rel in spilled:
         assert (sites["disk"] / rel).read_bytes() == (sites["memory"] / rel).read_bytes()
     assert not list(sites["disk"].glob(".insight-portal-*"))
-    assert sorted(p.relative_to(sites["disk"]) for p in sites["disk"].rglob("*")) \
-        == sorted(p.relative_to(sites["memory"]) for p in sites["memory"].rglob("*"))
+    # The same files (all but Pagefind's bundle, whose file names change from run to run).
+    assert site_files(sites["disk"]) == site_files(sites["memory"])

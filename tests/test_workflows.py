@@ -155,7 +155,7 @@ def test_pr_workflow_checks_builds_and_uploads_a_preview(pr_workflow):
     assert python["cache"] == "pip"
     assert python["cache-dependency-path"].split() == ["pyproject.toml", "constraints.txt"]
 
-    install = position(job, lambda s: runs(s, "pip install -c constraints.txt -e '.[pagefind]'"))
+    install = position(job, lambda s: runs(s, "pip install -c constraints.txt -e ."))
     check = position(job, lambda s: s.get("run", "").strip().startswith("portal check"))
     build = position(job, lambda s: runs(s, "portal build --strict"))
     upload = position(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
@@ -379,10 +379,22 @@ def installed_extras(arguments: list[str]) -> set[str]:
     return extras
 
 
-def expand_extras(extras: set[str]) -> set[str]:
-    """With the extras pyproject.toml's extras pull in through `insight-portal[…]`."""
-    optional = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
-        "project"]["optional-dependencies"]
+def installs_the_project(arguments: list[str]) -> bool:
+    """Whether `pip install …` installs this project (from the checkout: `.`, `.[…]`),
+    and so its dependencies."""
+    return any(re.fullmatch(r"\.(\[[\w,\s-]+\])?", word) for word in arguments)
+
+
+def project_table() -> dict[str, Any]:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def expand_extras(extras: set[str], optional: dict[str, list[str]] | None = None
+                  ) -> set[str]:
+    """With the extras pyproject.toml's extras (or `optional`'s) pull in through
+    `insight-portal[…]`."""
+    if optional is None:
+        optional = project_table()["optional-dependencies"]
     todo, seen = list(extras), set()
     while todo:
         extra = todo.pop()
@@ -394,6 +406,18 @@ def expand_extras(extras: set[str]) -> set[str]:
             if canonicalize_name(requirement.name) == "insight-portal":
                 todo.extend(requirement.extras)
     return seen
+
+
+def installed_requirements(extras: set[str]) -> dict[str, Requirement]:
+    """What installing this project with `extras` asks pip for, by name: its own
+    dependencies and those of every extra it pulls in (the project itself left out)."""
+    project = project_table()
+    raws = list(project["dependencies"])
+    for extra in expand_extras(extras):
+        raws += project["optional-dependencies"].get(extra, [])
+    requirements = [Requirement(raw) for raw in raws]
+    return {canonicalize_name(r.name): r for r in requirements
+            if canonicalize_name(r.name) != "insight-portal"}
 
 
 def install_scripts() -> dict[str, list[str]]:
@@ -412,7 +436,14 @@ def test_the_shell_parsing_finds_pip_installs():
     assert [constraint_files(a) for a in pip_installs(script)] == [["constraints.txt"], [],
                                                                    ["c.txt"]]
     assert installed_extras(["-e", ".[test, pagefind]"]) == {"test", "pagefind"}
-    assert "pagefind" in expand_extras({"test"})
+    assert [installs_the_project(a) for a in pip_installs(script)] == [True, True, False]
+    assert not installs_the_project(["-e", "../other"])
+    assert expand_extras({"test"}, {"test": ["pytest", "insight-portal[docs]"],
+                                    "docs": ["mkdocs", "insight-portal[test]"],
+                                    "other": ["x"]}) == {"test", "docs"}
+    assert "pytest" in installed_requirements({"test"})
+    assert "pytest" not in installed_requirements(set())
+    assert "insight-portal" not in installed_requirements({"test"})
 
 
 @pytest.mark.parametrize("source", [*sorted(p.name for p in WORKFLOWS.glob("*.y*ml")),
@@ -432,14 +463,22 @@ def test_the_installs_are_where_they_should_be():
 
 @pytest.mark.parametrize("source", ["check.yml", "publish.yml", ".ci/run"])
 def test_installs_bring_pagefind(source):
-    """A portal with `search: pagefind` builds in CI: always the extra, never a guess."""
+    """A portal builds in CI with Pagefind, the default search: every install brings the
+    indexer and its binary, through the project's own dependencies (whatever extras the
+    install line names)."""
     installs = [a for s in install_scripts()[source] for a in pip_installs(s)]
     assert installs
     for arguments in installs:
-        assert "pagefind" in expand_extras(installed_extras(arguments)), (source, arguments)
-    if source != ".ci/run":
-        text = (WORKFLOWS / source).read_text(encoding="utf-8")
-        assert "search: pagefind" in text  # the comment saying why it is always installed
+        assert installs_the_project(arguments), (source, arguments)
+        pagefind = installed_requirements(installed_extras(arguments)).get("pagefind")
+        assert pagefind is not None, (source, arguments)
+        assert "extended" in pagefind.extras, pagefind  # pagefind-bin-extended: the binary
+
+
+def test_the_old_pagefind_extra_is_kept_for_old_install_lines():
+    """`pip install '.[pagefind]'`, the install line from before Pagefind was a
+    dependency, keeps working without pip's warning of an extra the project lacks."""
+    assert "pagefind" in project_table()["optional-dependencies"]
 
 
 def constraint_pins() -> dict[str, str]:
@@ -467,7 +506,7 @@ def test_constraints_pin_the_build_and_the_search():
 
 def test_constraints_pin_every_declared_dependency_within_its_range():
     """A dependency added to (or narrowed in) pyproject.toml needs a refreshed lock."""
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = project_table()
     declared = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         declared += extra
@@ -483,9 +522,9 @@ def test_constraints_pin_every_declared_dependency_within_its_range():
 
 
 def installed_closure() -> set[str]:
-    """What `pip install '.[test,pagefind]'` pulled into this environment, by name."""
+    """What `pip install '.[test]'` pulled into this environment, by name."""
     seen: dict[str, set[str]] = {}
-    todo = [("insight-portal", {"test", "pagefind"})]
+    todo = [("insight-portal", {"test"})]
     while todo:
         name, extras = todo.pop()
         key = canonicalize_name(name)
@@ -531,7 +570,12 @@ def test_refresh_script_resolves_afresh():
     assert os.access(REFRESH, os.X_OK)
     assert subprocess.run(["bash", "-n", str(REFRESH)], check=False).returncode == 0
     [install] = pip_installs(script)
-    assert installed_extras(install) == {"test", "pagefind"}
+    assert installs_the_project(install)
+    assert installed_extras(install) == {"test"}
+    # Every extra that declares a dependency, so constraints.txt pins all CI installs.
+    extras = project_table()["optional-dependencies"]
+    assert {name for name, requirements in extras.items() if requirements} \
+        <= expand_extras(installed_extras(install))
     assert constraint_files(install) == []  # the newest versions pyproject.toml allows
     assert "-u PIP_CONSTRAINT" in script  # nor through the environment
     assert "mktemp -d" in script and "-m venv" in script  # a fresh venv, not yours

@@ -60,9 +60,9 @@ class PortalConfig:
     templates: str = _option(
         "folder", "templates", "the portal's folder of template overrides", "templates")
     search: str = _option(  # generator/mkdocs/pagefind.py
-        "choice", "material", "the search backend: Material's built-in search (the whole "
-        "index loads in the browser) or Pagefind's chunked index with facet filters",
-        "pagefind", choices=("material", "pagefind"))
+        "choice", "pagefind", "the search backend: Pagefind's chunked index with facet "
+        "filters, or Material's built-in search (the whole index loads in the browser)",
+        "material", choices=("pagefind", "material"))
 
 
 @dataclass(frozen=True, slots=True)

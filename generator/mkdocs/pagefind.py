@@ -1,9 +1,10 @@
-"""Pagefind as the portal's search backend (`search: pagefind`), for large portals.
+"""Pagefind, the portal's default search backend (`search: pagefind`).
 
-Material's built-in search ships the whole index to the browser before it can
-answer (23 MB and 7.8 s to a first result at 10,000 insights). Pagefind splits
-its index into chunks and fetches only those a query needs, so a query costs
-kilobytes whatever the size of the portal, and it supports facet filters.
+Material's built-in search (`search: material`) ships the whole index to the
+browser before it can answer (37 MB and 22 s to a first result at 10,000
+insights). Pagefind splits its index into chunks and fetches only those a query
+needs, so a query costs kilobytes whatever the size of the portal, and it
+supports facet filters.
 
 The plugin calls this module at four points:
 
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -45,14 +47,16 @@ from ..core.model import Insight
 from ..core.routes import entry_at
 from ..site.facets import SEARCH, facets_of
 from . import SEARCH_PLUGINS
+from .pagefind_parts import BUNDLE, ignore_permalinks
 
 log = get_plugin_logger(__name__)
 
 SEARCH_PAGE = "search/index.md"
 NAV_TITLE = "Search"
 SCRIPT = "assets/insight-portal-search.js"
-BUNDLE = "pagefind"  # the folder Pagefind writes into, under the site dir
-INSTALL_HINT = "pip install 'insight-portal[pagefind]'"
+# Pagefind is one of the package's dependencies: missing, the install is broken.
+INSTALL_HINT = ("pip install 'pagefind[extended]>=1.1,<2' (or set `search: material` "
+                "in the insight-portal plugin's options)")
 INDEXED_FOLDERS = ("insights", "personas", "journeys")
 # The search page's facets are the facet table's (generator/site/facets.py) that
 # offer themselves to search: (key in the search page's URL, name as the page
@@ -151,26 +155,29 @@ def add_files(files: Files, config: MkDocsConfig, catalog: Catalog) -> None:
 _ARTICLE = re.compile(r"<article\b", re.IGNORECASE)
 _ARTICLE_END = re.compile(r"<article\b[^>]*>", re.IGNORECASE)
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_HEADERLINK = '<a class="headerlink"'  # as MkDocs' toc extension writes it
 
 
-def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
-    """Mark an entry page's article as Pagefind's body and add its facets.
-
-    Pages outside insights/, personas/ and journeys/ and the index pages of those
-    folders are left alone: once any page has `data-pagefind-body`, Pagefind skips
-    every page without it.
-    """
+def indexed(src_uri: str, catalog: Catalog | None) -> bool:
+    """Whether the page is indexed for search: an entry's page (insights/,
+    personas/ and journeys/, not their index pages, not a hand-written page there)."""
     folder, _, rest = src_uri.partition("/")
     entry_id = rest[:-3] if rest.endswith(".md") else ""
     if folder not in INDEXED_FOLDERS or not entry_id or "/" in entry_id or entry_id == "index":
+        return False
+    return catalog is None or entry_at(catalog, src_uri) is not None
+
+
+def mark_page(output: str, src_uri: str, catalog: Catalog | None) -> str:
+    """Mark an entry page's article as Pagefind's body and add its facets; any
+    other page is left alone (once any page has `data-pagefind-body`, Pagefind
+    skips every page without it)."""
+    if not indexed(src_uri, catalog):
         return output
-    if catalog is not None and entry_at(catalog, src_uri) is None:
-        return output  # e.g. a hand-written page in that folder
+    folder, _, rest = src_uri.partition("/")
+    entry_id = rest[:-3]
     facets = insight_facets(catalog.insights[entry_id], catalog) \
         if folder == "insights" and catalog is not None else []
-    # The "¶" permalink of every heading is not text: it would end each title and excerpt.
-    output = output.replace(_HEADERLINK, '<a data-pagefind-ignore class="headerlink"')
+    output = ignore_permalinks(output)
     spans = "".join(f'<span data-pagefind-filter="{html.escape(key)}:{html.escape(value)}">'
                     "</span>" for key, value in facets)
     hidden = f'<div hidden data-pagefind-ignore>{spans}</div>' if spans else ""
@@ -196,11 +203,14 @@ def insight_facets(insight: Insight, catalog: Catalog) -> list[tuple[str, str]]:
 
 # --- on_post_build ----------------------------------------------------------------
 
-_SUMMARY = re.compile(r"Indexed (\d+) pages?")
+_SUMMARY = re.compile(r"Indexed (\d+ pages? in \d+ parts?)")
 
 
-def index_site(site_dir: str | Path, *, background: bool = False) -> None:
-    """Run the Pagefind indexer over the built site; its bundle goes to pagefind/.
+def index_site(site_dir: str | Path, pages: Sequence[str], *, background: bool = False
+               ) -> None:
+    """Run the Pagefind indexer over `pages` of the built site (the paths of the
+    pages `mark_page` marked, relative to it), in parts (pagefind_parts.py); its
+    bundle goes to pagefind/.
 
     `background` (mkdocs serve): the indexer runs after the build returns, so the
     browser reloads without waiting for it; search answers from the new index a few
@@ -211,13 +221,14 @@ def index_site(site_dir: str | Path, *, background: bool = False) -> None:
                           f"installed in this Python environment. Install it with: {INSTALL_HINT}")
     site = Path(site_dir)
     shutil.rmtree(site / BUNDLE, ignore_errors=True)  # no stale chunks from the last build
+    listing = "\n".join(pages)
     if background:
-        _background.start(site)
+        _background.start(site, listing)
         return
     start = time.perf_counter()
     try:
-        completed = subprocess.run(_command(site), capture_output=True, text=True,
-                                   check=False, timeout=3600)
+        completed = subprocess.run(_command(site), input=listing, capture_output=True,
+                                   text=True, check=False, timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise PluginError(f"search: pagefind: the indexer could not run: {error}") from None
     log.info(_outcome(site, completed.returncode, completed.stdout + completed.stderr,
@@ -225,7 +236,8 @@ def index_site(site_dir: str | Path, *, background: bool = False) -> None:
 
 
 def _command(site: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE]
+    # -P: nothing is imported from the working directory (the repository).
+    return [sys.executable, "-P", "-m", "generator.mkdocs.pagefind_parts", str(site)]
 
 
 def _outcome(site: Path, returncode: int, output: str, seconds: float) -> str:
@@ -239,8 +251,8 @@ def _outcome(site: Path, returncode: int, output: str, seconds: float) -> str:
     if not (site / BUNDLE / "pagefind.js").is_file():
         raise PluginError(f"search: pagefind: the indexer wrote no {BUNDLE}/pagefind.js:\n"
                           f"{output[-2000:]}")
-    pages = _SUMMARY.search(output)
-    return f"Pagefind indexed {pages.group(1) if pages else 'the'} pages in {seconds:.1f} s"
+    summary = _SUMMARY.search(output)
+    return f"Pagefind indexed {summary.group(1) if summary else 'the pages'} in {seconds:.1f} s"
 
 
 class _BackgroundIndexer:
@@ -251,15 +263,16 @@ class _BackgroundIndexer:
         self.process: subprocess.Popen[str] | None = None
         self.thread: threading.Thread | None = None
 
-    def start(self, site: Path) -> None:
+    def start(self, site: Path, listing: str) -> None:
         self.stop()
         started = time.perf_counter()
         try:
-            process = subprocess.Popen(_command(site), stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True)
+            process = subprocess.Popen(_command(site), stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       text=True)
         except OSError as error:
             raise PluginError(f"search: pagefind: the indexer could not run: {error}") from None
-        thread = threading.Thread(target=self._finish, args=(process, site, started),
+        thread = threading.Thread(target=self._finish, args=(process, site, listing, started),
                                   name="pagefind-indexer", daemon=True)
         with self.lock:
             self.process, self.thread = process, thread
@@ -267,8 +280,12 @@ class _BackgroundIndexer:
                  "when it reports")
         thread.start()
 
-    def _finish(self, process: subprocess.Popen[str], site: Path, started: float) -> None:
-        output, _ = process.communicate()
+    def _finish(self, process: subprocess.Popen[str], site: Path, listing: str,
+                started: float) -> None:
+        try:
+            output, _ = process.communicate(listing)
+        except (OSError, ValueError):  # stopped for a newer build while being fed
+            return
         with self.lock:
             current = process is self.process
         if not current or process.returncode < 0:  # stopped for a newer build

@@ -86,6 +86,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         self.nav: Navigation | None = None
         self.git: GitLog | None = None  # the history being read since on_config
         self.git_changes: Future[dict[str, list[timeline.GitChange]]] | None = None  # its steps
+        self.search_pages: list[str] = []  # the pages marked for Pagefind, by address
 
     @property
     def catalog(self) -> Catalog | None:
@@ -107,6 +108,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if not config.site_url and not self.serving:
             log.info(SITE_URL_NOTICE)
         self._theme_env = None
+        self.search_pages = []
         self.root = Path(config.config_file_path).resolve().parent
         self.budgets.root = self.root
         # git's history, and the status in each insight version, are read
@@ -178,6 +180,9 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         if not self.serving:  # the sitemap dates pages from their content, not the build
             shared = [uri for uri in renderer.src_uris()  # made from every entry
                       if uri.endswith(".md") and entry_at(result.catalog, uri) is None]
+            if pagefind.enabled(self.config.search) and \
+                    files.get_file_from_path(pagefind.SEARCH_PAGE) is None:
+                shared.append(pagefind.SEARCH_PAGE)  # its facets come from every insight
             self._date_pages(result.catalog, past.events, today, config, git, shared)
         if pagefind.enabled(self.config.search):
             pagefind.add_files(files, config, result.catalog)
@@ -331,8 +336,10 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        if pagefind.enabled(self.config.search):
+        if pagefind.enabled(self.config.search) and pagefind.indexed(page.file.src_uri,
+                                                                     self.catalog):
             output = pagefind.mark_page(output, page.file.src_uri, self.catalog)
+            self.search_pages.append(page.file.dest_uri)
         if not self.serving:
             self.speedups.forget(page)
             self.budgets.ledger.forget(page.file.src_uri)
@@ -351,7 +358,7 @@ class InsightPortalPlugin(BasePlugin[PortalPluginConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.speedups.stop()
         if pagefind.enabled(self.config.search):  # indexes the built pages, every rebuild
-            pagefind.index_site(config.site_dir, background=self.serving)
+            pagefind.index_site(config.site_dir, self.search_pages, background=self.serving)
 
     def on_post_template(self, output_content: str, template_name: str,
                          config: MkDocsConfig) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..check.processes import terminate
-from . import SEARCH_PLUGINS
+from . import SEARCH_PLUGINS, pagefind
 from .preview_http import Response
 
 log = logging.getLogger("mkdocs.portal.serve")
@@ -54,15 +54,16 @@ class SearchIndex:
             return Response("200 OK", self.data, "application/json")
 
     def _start(self) -> None:
-        if self.process is not None or not any(
-                name in self.site.config.plugins for name in SEARCH_PLUGINS):
+        # Material's index only: with Pagefind (the default) its plugin is turned off.
+        if self.process is not None or pagefind.enabled(self.site.plugin.config.search) \
+                or not any(name in self.site.config.plugins for name in SEARCH_PLUGINS):
             return
         fd, name = tempfile.mkstemp(prefix="search-index-", suffix=".json",
                                     dir=self.site.site_dir)
         os.close(fd)
         self.output, self.started_generation = Path(name), self.site.generation
         self.process = subprocess.Popen(  # same process group: a killpg ends it too
-            [sys.executable, "-m", "generator.mkdocs.devserver", str(self.site.root), name],
+            [sys.executable, "-P", "-m", "generator.mkdocs.devserver", str(self.site.root), name],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             # Its temporary files go in ours, which we delete whatever happens to it.
             env={**os.environ, "TMPDIR": self.site.site_dir})

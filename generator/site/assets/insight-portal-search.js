@@ -183,6 +183,8 @@
 
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      // The word's index chunks start loading during the pause, not after it.
+      if (input.value.trim()) pagefind.preload(input.value.trim()).catch(function () {});
       timer = setTimeout(function () { run(); }, DEBOUNCE_MS);
     });
 
@@ -413,15 +415,33 @@
     };
   }
 
+  // The index is written in parts of a few thousand pages (pagefind_parts.py): the
+  // first at pagefind/, the others listed in pagefind/portal-parts.json. Pagefind
+  // searches them side by side and merges their results.
+  function otherParts() {
+    return fetch(new URL("portal-parts.json", bundle).href).then(function (response) {
+      return response.ok ? response.json() : { parts: [] };
+    }).then(function (manifest) {
+      return Array.isArray(manifest.parts) ? manifest.parts : [];
+    }, function () { return []; });
+  }
+
   function searchPage(container) {
-    import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-      return pagefind.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+    var options = { baseUrl: root.pathname, excerptLength: 24 };
+    Promise.all([import(new URL("pagefind.js", bundle).href), otherParts()]).then(function (loaded) {
+      var pagefind = loaded[0];
+      return pagefind.options(options).then(function () {
         pagefind.init(); // the index entry and WebAssembly start loading before a key is pressed
+        return Promise.all(loaded[1].map(function (part) {
+          return pagefind.mergeIndex(new URL(part, bundle).pathname, options);
+        }));
+      }).then(function () {
         new SearchApp(container, pagefind).start();
       });
     }).catch(function () {
-      container.textContent = "The search index could not be loaded. In a preview (portal " +
-        "serve) it is still being built: reload the page in a few seconds.";
+      container.textContent = "The search index could not be loaded. Under portal serve, " +
+        "search uses the index of your last portal build: run it once. Under portal serve " +
+        "--full it is still being built: reload the page in a few seconds.";
     });
   }
 
