@@ -124,7 +124,7 @@ def beside(job: Callable[[], T], items: int) -> Callable[[], T]:
     function returned gives its result, waiting for it if need be. Where a fork
     does not pay (fewer than BESIDE_MIN_ITEMS items for the job), is not safe
     (other threads) or fails, job() runs here when its result is asked for."""
-    if items < BESIDE_MIN_ITEMS or worker_count(items, BESIDE_MIN_ITEMS) < 2:
+    if worker_count(items, BESIDE_MIN_ITEMS) < 2:  # too few items, other threads, one core
         return job
     stream = stream_indexed(lambda index: job(), 1, 1)
     if stream is None:
